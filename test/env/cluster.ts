@@ -1,0 +1,216 @@
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { binaries, type Binaries } from './binaries.ts';
+import { createPki, type Pki } from './certs.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { createFakeNodes } from './nodes.ts';
+import { freePorts } from './ports.ts';
+import { isAlive, startProcess, stopProcess, type Started } from './proc.ts';
+import { waitFor } from './wait.ts';
+
+/** What `cluster.json` in the cluster directory records, so another process (cluster:down) can stop it. */
+export interface ClusterState {
+  dir: string;
+  kubeconfig: string;
+  server: string;
+  kubectl: string;
+  binDir: string;
+  /** In stop order: controllers and kwok first, etcd last. */
+  processes: Started[];
+  startedAt: string;
+}
+
+export interface Cluster extends ClusterState {
+  kubeConfig(): KubeConfig;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Number of fake nodes (default 3). */
+  nodes?: number;
+  /** Parent of the cluster's temp dir (default: the OS temp dir). */
+  parentDir?: string;
+  readyTimeoutMs?: number;
+}
+
+const STATE_FILE = 'cluster.json';
+
+function readyz(server: string, pki: Pki): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${server}/readyz`,
+      {
+        ca: readFileSync(pki.caCert),
+        cert: readFileSync(pki.adminCert),
+        key: readFileSync(pki.adminKey),
+        timeout: 2000,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/**
+ * Starts a real control plane on free 127.0.0.1 ports in its own temp dir: etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler and kwok with `nodes` fake nodes. Returns once the
+ * nodes are Ready and the default ServiceAccount exists (so pods can be created at once).
+ * On failure everything started so far is stopped again.
+ */
+export async function startCluster(options: StartOptions = {}): Promise<Cluster> {
+  const { nodes = 3, readyTimeoutMs = 60_000 } = options;
+  const parent = options.parentDir ?? tmpdir();
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, 'fledge-cluster-'));
+  const [bins, pki, ports] = await Promise.all([binaries(), createPki(dir), freePorts(5)]);
+  const [apiPort, etcdClient, etcdPeer, kcmPort, schedPort] = ports as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const server = `https://127.0.0.1:${apiPort}`;
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeKubeconfig(kubeconfig, server, pki);
+
+  const started: Started[] = [];
+  const state: ClusterState = {
+    dir,
+    kubeconfig,
+    server,
+    kubectl: bins.kubectl,
+    binDir: bins.dir,
+    processes: started,
+    startedAt: new Date().toISOString(),
+  };
+  const start = async (name: string, command: string, args: string[]) => {
+    started.unshift(startProcess(name, command, args, join(dir, `${name}.log`), dir));
+    await writeFile(join(dir, STATE_FILE), JSON.stringify(state, null, 2));
+  };
+
+  try {
+    await startControlPlane(bins, pki, dir, { apiPort, etcdClient, etcdPeer }, start);
+    await waitFor('kube-apiserver /readyz', () => readyz(server, pki), {
+      timeoutMs: readyTimeoutMs,
+      intervalMs: 100,
+    });
+    await start('kube-controller-manager', bins.kubeControllerManager, [
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${kcmPort}`,
+      `--service-account-private-key-file=${pki.serviceAccountKey}`,
+      `--root-ca-file=${pki.caCert}`,
+      '--use-service-account-credentials=false',
+    ]);
+    await start('kube-scheduler', bins.kubeScheduler, [
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${schedPort}`,
+    ]);
+    // Node leases keep the controller-manager from marking every kwok node NotReady after ~3 minutes.
+    await start('kwok', bins.kwok, [
+      `--kubeconfig=${kubeconfig}`,
+      '--manage-all-nodes=true',
+      '--cidr=10.244.0.1/16',
+      '--node-ip=10.244.0.1',
+      '--node-lease-duration-seconds=40',
+      '--server-address=127.0.0.1:0',
+    ]);
+    const kc = loadKubeConfig(kubeconfig);
+    await createFakeNodes(kc, nodes, readyTimeoutMs);
+    const core = kc.makeApiClient(CoreV1Api);
+    await waitFor(
+      'the default ServiceAccount',
+      async () =>
+        (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })).metadata?.name,
+      { timeoutMs: readyTimeoutMs, intervalMs: 200 },
+    );
+  } catch (err) {
+    await stopClusterState(state, { keepDir: true });
+    const logs = started.map((p) => p.log).join(', ');
+    throw new Error(`local cluster failed to start (logs kept: ${logs})`, { cause: err });
+  }
+  return withMethods(state);
+}
+
+async function startControlPlane(
+  bins: Binaries,
+  pki: Pki,
+  dir: string,
+  ports: { apiPort: number; etcdClient: number; etcdPeer: number },
+  start: (name: string, command: string, args: string[]) => Promise<void>,
+): Promise<void> {
+  const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
+  const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
+  await start('etcd', bins.etcd, [
+    `--data-dir=${join(dir, 'etcd')}`,
+    `--listen-client-urls=${etcdUrl}`,
+    `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=default=${peerUrl}`,
+    '--unsafe-no-fsync',
+    '--log-level=warn',
+  ]);
+  await start('kube-apiserver', bins.kubeApiserver, [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${ports.apiPort}`,
+    '--advertise-address=127.0.0.1',
+    // A loopback advertise address is refused by the default endpoint reconciler.
+    '--endpoint-reconciler-type=none',
+    `--tls-cert-file=${pki.serverCert}`,
+    `--tls-private-key-file=${pki.serverKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${pki.serviceAccountPub}`,
+    `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+    // A canary owns three Services; a /12 leaves room for benchmarks with thousands of canaries.
+    '--service-cluster-ip-range=10.96.0.0/12',
+    '--authorization-mode=RBAC',
+    '--allow-privileged=true',
+  ]);
+}
+
+export function loadKubeConfig(path: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+function withMethods(state: ClusterState): Cluster {
+  return {
+    ...state,
+    kubeConfig: () => loadKubeConfig(state.kubeconfig),
+    stop: () => stopClusterState(state),
+  };
+}
+
+/** Stops in order (controllers and kwok, then the apiserver, then etcd) and removes the directory. */
+export async function stopClusterState(state: ClusterState, { keepDir = false } = {}): Promise<void> {
+  for (const p of state.processes) {
+    // An apiserver that loses etcd while shutting down can retry for a long time: give it a deadline.
+    await stopProcess(p.pid, p.name === 'kube-apiserver' ? 15_000 : 10_000);
+  }
+  if (!keepDir) await rm(state.dir, { recursive: true, force: true });
+}
+
+export async function readClusterState(dir: string): Promise<ClusterState> {
+  return JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as ClusterState;
+}
+
+export function runningProcesses(state: ClusterState): Started[] {
+  return state.processes.filter((p) => isAlive(p.pid));
+}
