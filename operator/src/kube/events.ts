@@ -1,0 +1,71 @@
+import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { isAlreadyExists } from './errors.ts';
+
+export interface InvolvedObject {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export interface EventRecorder {
+  record(obj: InvolvedObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+}
+
+/**
+ * Records core/v1 Events on the canary (what `kubectl describe canary` shows). The same reason and
+ * message for the same object updates one Event's count instead of adding another, also across
+ * operator restarts, because the Event's name is derived from them. Event failures are logged,
+ * never fatal: an Event is information, not state.
+ */
+export function createEventRecorder(
+  kc: KubeConfig,
+  component: string,
+  instance: string,
+  log: Logger,
+): EventRecorder {
+  const core = kc.makeApiClient(CoreV1Api);
+  return {
+    async record(obj, type, reason, message) {
+      const digest = createHash('sha256')
+        .update(`${obj.uid ?? ''}/${type}/${reason}/${message}`)
+        .digest('hex');
+      const name = `${obj.name}.${digest.slice(0, 16)}`;
+      const now = new Date();
+      const event: CoreV1Event = {
+        metadata: { name, namespace: obj.namespace },
+        involvedObject: { ...obj },
+        type,
+        reason,
+        message: message.slice(0, 1024),
+        source: { component },
+        reportingComponent: component,
+        reportingInstance: instance,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      };
+      try {
+        await core.createNamespacedEvent({ namespace: obj.namespace, body: event });
+      } catch (err) {
+        if (!isAlreadyExists(err)) {
+          log.warn({ err, reason }, 'could not record event');
+          return;
+        }
+        try {
+          const live = await core.readNamespacedEvent({ name, namespace: obj.namespace });
+          await core.replaceNamespacedEvent({
+            name,
+            namespace: obj.namespace,
+            body: { ...live, count: (live.count ?? 1) + 1, lastTimestamp: now },
+          });
+        } catch (updateErr) {
+          log.warn({ err: updateErr, reason }, 'could not update event');
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * A deduplicating, delayed, rate-limited work queue with the semantics of client-go's: a key is
+ * queued at most once, is never handed to two workers at once, and a key added while it is being
+ * processed runs again right after. Many keys are processed concurrently.
+ */
+export interface WorkQueueOptions {
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  onDepth?: (depth: number) => void;
+}
+
+export type Handler = (key: string) => Promise<{ requeueAfterMs?: number } | void>;
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly dirty = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly failures = new Map<string, number>();
+  private readonly waiters: Array<() => void> = [];
+  private shuttingDown = false;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly onDepth: (depth: number) => void;
+
+  constructor(options: WorkQueueOptions = {}) {
+    this.baseDelayMs = options.baseDelayMs ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
+    this.onDepth = options.onDepth ?? (() => {});
+  }
+
+  add(key: string): void {
+    if (this.shuttingDown || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (!this.processing.has(key)) {
+      this.queue.push(key);
+      this.onDepth(this.queue.length);
+      this.waiters.shift()?.();
+    }
+  }
+
+  /** Adds `key` after `delayMs`; an earlier pending add for the same key wins. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) return this.add(key);
+    const at = Date.now() + delayMs;
+    const pending = this.timers.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
+    timer.unref();
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Requeues after an exponentially growing delay per key (a failing key never starves others). */
+  addRateLimited(key: string): number {
+    const n = this.failures.get(key) ?? 0;
+    this.failures.set(key, n + 1);
+    const delay = Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs);
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  private async next(): Promise<string | undefined> {
+    while (this.queue.length === 0) {
+      if (this.shuttingDown) return undefined;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    const key = this.queue.shift()!;
+    this.onDepth(this.queue.length);
+    this.dirty.delete(key);
+    this.processing.add(key);
+    return key;
+  }
+
+  private done(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.has(key)) {
+      this.queue.push(key);
+      this.onDepth(this.queue.length);
+      this.waiters.shift()?.();
+    }
+  }
+
+  /**
+   * Runs `concurrency` workers until shutDown. A handler that throws is retried with backoff; one
+   * that returns requeueAfterMs runs again then.
+   */
+  async run(
+    concurrency: number,
+    handle: Handler,
+    onError: (key: string, err: unknown) => void,
+  ): Promise<void> {
+    const worker = async () => {
+      for (;;) {
+        const key = await this.next();
+        if (key === undefined) return;
+        try {
+          const result = await handle(key);
+          this.forget(key);
+          if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
+        } catch (err) {
+          onError(key, err);
+          this.addRateLimited(key);
+        } finally {
+          this.done(key);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  }
+
+  /** Stops handing out keys; running handlers finish; pending delayed adds are dropped. */
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}

@@ -1,0 +1,246 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1ConfigMap,
+  type V1Deployment,
+  type V1OwnerReference,
+  type V1Secret,
+  type V1Service,
+} from '@kubernetes/client-node';
+import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
+import { referencedConfigs, type ConfigRefs } from './configs.ts';
+import { buildPrimary, buildServices, MANAGED_BY, REVISION_ANNOTATION, type ServicePlan } from './primary.ts';
+import { configChecksum, targetRevision } from './revision.ts';
+
+/** Reads served from informer caches; writes go to the API server. */
+export interface WorkloadCache {
+  deployment(namespace: string, name: string): V1Deployment | undefined;
+  configMap(namespace: string, name: string): V1ConfigMap | undefined;
+  secret(namespace: string, name: string): V1Secret | undefined;
+}
+
+export interface TargetObservation {
+  target: V1Deployment | undefined;
+  primary: V1Deployment | undefined;
+  revision: string | undefined;
+  tracked: ConfigRefs;
+  /** `configmap/<name>` or `secret/<name>` -> checksum; missing configs are listed in `missingConfigs`. */
+  trackedConfigs: Record<string, string>;
+  missingConfigs: string[];
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const describe = (kind: string, ns: string, name: string, what: string) =>
+  `${kind} ${ns}/${name}: ${what} failed`;
+
+/**
+ * The Deployment target, as Flagger runs it: a `<name>-primary` copy serves stable traffic, the
+ * target itself is the canary (scaled to zero between releases), and promotion copies the
+ * target's pod template and its tracked ConfigMaps/Secrets (as `-primary` copies) to the primary.
+ * Every write is idempotent: repeating any call after a crash converges to the same objects.
+ */
+export class DeploymentTarget {
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
+  private readonly cache: WorkloadCache;
+
+  constructor(kc: KubeConfig, cache: WorkloadCache) {
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.cache = cache;
+  }
+
+  observe(namespace: string, name: string, trackConfigs: boolean): TargetObservation {
+    const target = this.cache.deployment(namespace, name);
+    const primary = this.cache.deployment(namespace, `${name}-primary`);
+    const tracked = trackConfigs
+      ? referencedConfigs(target?.spec?.template?.spec)
+      : { configMaps: [], secrets: [] };
+    const trackedConfigs: Record<string, string> = {};
+    const missingConfigs: string[] = [];
+    for (const cm of tracked.configMaps) {
+      const obj = this.cache.configMap(namespace, cm);
+      if (obj) trackedConfigs[`configmap/${cm}`] = configChecksum(obj.data, obj.binaryData);
+      else missingConfigs.push(`configmap/${cm}`);
+    }
+    for (const s of tracked.secrets) {
+      const obj = this.cache.secret(namespace, s);
+      if (obj) trackedConfigs[`secret/${s}`] = configChecksum(obj.data);
+      else missingConfigs.push(`secret/${s}`);
+    }
+    const revision = target ? targetRevision(target.spec?.template, trackedConfigs) : undefined;
+    return { target, primary, revision, tracked, trackedConfigs, missingConfigs };
+  }
+
+  /** Creates the primary at the target's current revision if it does not exist yet. */
+  async ensurePrimary(obs: TargetObservation, owner: V1OwnerReference): Promise<void> {
+    const { target } = obs;
+    if (!target?.metadata?.name || !target.metadata.namespace || obs.primary || !obs.revision) return;
+    const ns = target.metadata.namespace;
+    await this.copyConfigs(ns, obs.tracked, owner);
+    const replicas = target.spec?.replicas ?? 1;
+    const body = buildPrimary(target, owner, obs.revision, obs.tracked, Math.max(replicas, 1));
+    try {
+      await this.apps.createNamespacedDeployment({ namespace: ns, body });
+    } catch (err) {
+      if (!isAlreadyExists(err))
+        throw new Error(describe('Deployment', ns, body.metadata!.name!, 'create'), { cause: err });
+    }
+  }
+
+  /** Creates or updates the apex, primary and canary Services; writes only what differs. */
+  async ensureServices(target: V1Deployment, owner: V1OwnerReference, plan: ServicePlan): Promise<void> {
+    const ns = target.metadata?.namespace ?? '';
+    for (const desired of buildServices(target, owner, plan)) {
+      const name = desired.metadata!.name!;
+      let live: V1Service | undefined;
+      try {
+        live = await this.core.readNamespacedService({ name, namespace: ns });
+      } catch (err) {
+        if (!isNotFound(err)) throw new Error(describe('Service', ns, name, 'read'), { cause: err });
+      }
+      try {
+        if (!live) {
+          await this.core.createNamespacedService({ namespace: ns, body: desired });
+        } else if (serviceDiffers(live, desired)) {
+          // Merge-patch only what fledge owns, keeping clusterIP and fields other controllers set.
+          const patch = {
+            metadata: { labels: desired.metadata?.labels },
+            spec: { selector: desired.spec?.selector, ports: desired.spec?.ports },
+          };
+          await this.core.patchNamespacedService({ name, namespace: ns, body: patch }, mergePatch);
+        }
+      } catch (err) {
+        throw new Error(describe('Service', ns, name, live ? 'update' : 'create'), { cause: err });
+      }
+    }
+  }
+
+  /** Sets the replica count of a Deployment (the target is the canary); no write when equal. */
+  async scale(dep: V1Deployment, replicas: number): Promise<void> {
+    const { name, namespace } = dep.metadata ?? {};
+    if (!name || !namespace || dep.spec?.replicas === replicas) return;
+    try {
+      await this.apps.patchNamespacedDeployment(
+        { name, namespace, body: { spec: { replicas } } },
+        mergePatch,
+      );
+    } catch (err) {
+      throw new Error(describe('Deployment', namespace, name, `scale to ${replicas}`), { cause: err });
+    }
+  }
+
+  /**
+   * Copies the target's pod template (and tracked configs) to the primary. Keyed by revision: a
+   * primary already carrying `revision` is left alone, so a repeat after a crash is harmless.
+   */
+  async promote(obs: TargetObservation, owner: V1OwnerReference, revision: string): Promise<void> {
+    const { target, primary } = obs;
+    if (!target?.metadata?.namespace || !primary?.metadata?.name) {
+      throw new Error('promotion needs both the target and its primary');
+    }
+    if (primary.metadata.annotations?.[REVISION_ANNOTATION] === revision) return;
+    const ns = target.metadata.namespace;
+    await this.copyConfigs(ns, obs.tracked, owner);
+    const desired = buildPrimary(target, owner, revision, obs.tracked, primary.spec?.replicas ?? 1);
+    const body: V1Deployment = {
+      ...primary,
+      metadata: {
+        ...primary.metadata,
+        annotations: { ...primary.metadata.annotations, [REVISION_ANNOTATION]: revision },
+      },
+      spec: { ...primary.spec!, template: desired.spec!.template },
+    };
+    try {
+      await this.apps.replaceNamespacedDeployment({ name: primary.metadata.name, namespace: ns, body });
+    } catch (err) {
+      throw new Error(describe('Deployment', ns, primary.metadata.name, 'promote'), { cause: err });
+    }
+  }
+
+  /** Writes `<name>-primary` copies of the tracked ConfigMaps and Secrets. */
+  private async copyConfigs(ns: string, tracked: ConfigRefs, owner: V1OwnerReference): Promise<void> {
+    for (const name of tracked.configMaps) {
+      const src = this.cache.configMap(ns, name);
+      if (!src) continue;
+      const body: V1ConfigMap = {
+        metadata: {
+          name: `${name}-primary`,
+          namespace: ns,
+          labels: { ...MANAGED_BY },
+          ownerReferences: [owner],
+        },
+        data: src.data,
+        binaryData: src.binaryData,
+      };
+      await this.upsert(
+        'ConfigMap',
+        ns,
+        body.metadata!.name!,
+        () => this.core.createNamespacedConfigMap({ namespace: ns, body }),
+        () => this.core.replaceNamespacedConfigMap({ name: body.metadata!.name!, namespace: ns, body }),
+      );
+    }
+    for (const name of tracked.secrets) {
+      const src = this.cache.secret(ns, name);
+      if (!src) continue;
+      const body: V1Secret = {
+        metadata: {
+          name: `${name}-primary`,
+          namespace: ns,
+          labels: { ...MANAGED_BY },
+          ownerReferences: [owner],
+        },
+        type: src.type,
+        data: src.data,
+      };
+      await this.upsert(
+        'Secret',
+        ns,
+        body.metadata!.name!,
+        () => this.core.createNamespacedSecret({ namespace: ns, body }),
+        () => this.core.replaceNamespacedSecret({ name: body.metadata!.name!, namespace: ns, body }),
+      );
+    }
+  }
+
+  private async upsert(
+    kind: string,
+    ns: string,
+    name: string,
+    create: () => Promise<unknown>,
+    replace: () => Promise<unknown>,
+  ) {
+    try {
+      await create();
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw new Error(describe(kind, ns, name, 'create'), { cause: err });
+      try {
+        await replace();
+      } catch (replaceErr) {
+        throw new Error(describe(kind, ns, name, 'update'), { cause: replaceErr });
+      }
+    }
+  }
+}
+
+function serviceDiffers(live: V1Service, desired: V1Service): boolean {
+  const pick = (s: V1Service) =>
+    JSON.stringify({
+      selector: s.spec?.selector ?? {},
+      ports: (s.spec?.ports ?? []).map((p) => ({
+        name: p.name,
+        port: p.port,
+        targetPort: p.targetPort,
+        protocol: p.protocol ?? 'TCP',
+        appProtocol: p.appProtocol,
+      })),
+      labels: Object.fromEntries(
+        Object.entries(desired.metadata?.labels ?? {}).map(([k]) => [k, s.metadata?.labels?.[k]]),
+      ),
+    });
+  return pick(live) !== pick(desired);
+}

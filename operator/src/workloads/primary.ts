@@ -1,0 +1,101 @@
+import type { V1Deployment, V1OwnerReference, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { withPrimaryConfigRefs, type ConfigRefs } from './configs.ts';
+import { selectorLabel } from './selector.ts';
+
+/** Annotations and labels fledge owns on the objects it creates. */
+export const REVISION_ANNOTATION = 'fledge.dev/revision';
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'fledge' };
+
+export interface ServicePlan {
+  /** The apex service name (service.name, default the target name). */
+  name: string;
+  port: number;
+  portName: string;
+  targetPort: number | string;
+  appProtocol?: string;
+  /** Extra container ports to expose when service.portDiscovery is on. */
+  discoveredPorts?: V1ServicePort[];
+}
+
+const primaryName = (target: string) => `${target}-primary`;
+
+/**
+ * The `<target>-primary` Deployment that serves stable traffic: the target's pod template at
+ * `revision`, its selector label value suffixed `-primary`, and its configs renamed to their
+ * `-primary` copies. Owned by the Canary, so deleting the Canary removes it.
+ */
+export function buildPrimary(
+  target: V1Deployment,
+  owner: V1OwnerReference,
+  revision: string,
+  tracked: ConfigRefs,
+  replicas: number,
+): V1Deployment {
+  const name = target.metadata?.name ?? '';
+  const label = selectorLabel(target);
+  if (!label) throw new Error(`Deployment ${name} has no app, name or app.kubernetes.io/name selector label`);
+  const primaryValue = primaryName(label.value);
+  const template = structuredClone(target.spec?.template ?? {});
+  template.metadata = {
+    ...template.metadata,
+    labels: { ...template.metadata?.labels, [label.key]: primaryValue },
+    annotations: { ...template.metadata?.annotations },
+  };
+  if (template.spec) template.spec = withPrimaryConfigRefs(template.spec, tracked);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: primaryName(name),
+      namespace: target.metadata?.namespace,
+      labels: { ...target.metadata?.labels, [label.key]: primaryValue, ...MANAGED_BY },
+      annotations: { [REVISION_ANNOTATION]: revision },
+      ownerReferences: [owner],
+    },
+    spec: {
+      replicas,
+      minReadySeconds: target.spec?.minReadySeconds,
+      revisionHistoryLimit: target.spec?.revisionHistoryLimit,
+      strategy: target.spec?.strategy,
+      progressDeadlineSeconds: target.spec?.progressDeadlineSeconds,
+      selector: { matchLabels: { [label.key]: primaryValue } },
+      template,
+    },
+  };
+}
+
+/**
+ * The three Services of a canary: the apex `<svc>` and `<svc>-primary` select the primary pods,
+ * `<svc>-canary` selects the target's pods. Routers split traffic between primary and canary.
+ */
+export function buildServices(target: V1Deployment, owner: V1OwnerReference, plan: ServicePlan): V1Service[] {
+  const label = selectorLabel(target);
+  const name = target.metadata?.name ?? '';
+  if (!label) throw new Error(`Deployment ${name} has no app, name or app.kubernetes.io/name selector label`);
+  const ports: V1ServicePort[] = [
+    {
+      name: plan.portName,
+      port: plan.port,
+      targetPort: plan.targetPort as unknown as V1ServicePort['targetPort'],
+      protocol: 'TCP',
+      ...(plan.appProtocol ? { appProtocol: plan.appProtocol } : {}),
+    },
+    ...(plan.discoveredPorts ?? []),
+  ];
+  const service = (svcName: string, selectorValue: string): V1Service => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: svcName,
+      namespace: target.metadata?.namespace,
+      labels: { [label.key]: svcName, ...MANAGED_BY },
+      ownerReferences: [owner],
+    },
+    spec: { type: 'ClusterIP', selector: { [label.key]: selectorValue }, ports },
+  });
+  return [
+    service(plan.name, primaryName(label.value)),
+    service(`${plan.name}-primary`, primaryName(label.value)),
+    service(`${plan.name}-canary`, label.value),
+  ];
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { WorkQueue } from '../../../operator/src/kube/workqueue.ts';
+
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+describe('WorkQueue', () => {
+  it('deduplicates a key added many times before it is processed', async () => {
+    const q = new WorkQueue();
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) q.add('a');
+    q.add('b');
+    const run = q.run(
+      2,
+      async (k) => void seen.push(k),
+      () => {},
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    q.shutDown();
+    await run;
+    expect(seen.sort()).toEqual(['a', 'b']);
+  });
+
+  it('never runs one key twice at once, and reruns a key added while it runs', async () => {
+    const q = new WorkQueue();
+    const gate = deferred();
+    let running = 0;
+    let maxRunning = 0;
+    let runs = 0;
+    const done = deferred();
+    const run = q.run(
+      4,
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        runs++;
+        if (runs === 1) await gate.promise;
+        running--;
+        if (runs === 2) done.resolve();
+      },
+      () => {},
+    );
+    q.add('k');
+    await new Promise((r) => setTimeout(r, 10));
+    q.add('k'); // arrives while the first run is in progress
+    q.add('k');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(runs).toBe(1);
+    gate.resolve();
+    await done.promise;
+    q.shutDown();
+    await run;
+    expect(maxRunning).toBe(1);
+    expect(runs).toBe(2);
+  });
+
+  it('runs different keys concurrently', async () => {
+    const q = new WorkQueue();
+    const gate = deferred();
+    let running = 0;
+    let peak = 0;
+    const run = q.run(
+      3,
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await gate.promise;
+        running--;
+      },
+      () => {},
+    );
+    q.add('a');
+    q.add('b');
+    q.add('c');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(peak).toBe(3);
+    gate.resolve();
+    q.shutDown();
+    await run;
+  });
+
+  it('retries a failing key with growing backoff and honours requeueAfterMs', async () => {
+    const q = new WorkQueue({ baseDelayMs: 5, maxDelayMs: 40 });
+    const times: number[] = [];
+    const errors: string[] = [];
+    const finished = deferred();
+    const run = q.run(
+      1,
+      async (key) => {
+        times.push(Date.now());
+        if (times.length <= 3) throw new Error(`fail ${times.length}`);
+        if (times.length === 4) return { requeueAfterMs: 15 };
+        finished.resolve();
+        return undefined;
+      },
+      (key, err) => errors.push(`${key}: ${(err as Error).message}`),
+    );
+    q.add('x');
+    await finished.promise;
+    q.shutDown();
+    await run;
+    expect(errors).toEqual(['x: fail 1', 'x: fail 2', 'x: fail 3']);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(4);
+    expect(gaps[1]).toBeGreaterThanOrEqual(9);
+    expect(gaps[2]).toBeGreaterThanOrEqual(19);
+    expect(gaps[3]).toBeGreaterThanOrEqual(14);
+  });
+
+  it('keeps the earliest of two delayed adds', async () => {
+    const q = new WorkQueue();
+    const start = Date.now();
+    const seen = deferred();
+    let at = 0;
+    const run = q.run(
+      1,
+      async () => {
+        at = Date.now() - start;
+        seen.resolve();
+      },
+      () => {},
+    );
+    q.addAfter('a', 10_000);
+    q.addAfter('a', 20); // earlier: replaces the pending 10 s add
+    q.addAfter('a', 5_000); // later: ignored
+    await seen.promise;
+    q.shutDown();
+    await run;
+    expect(at).toBeGreaterThanOrEqual(19);
+    expect(at).toBeLessThan(5_000);
+  });
+});

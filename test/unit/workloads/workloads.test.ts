@@ -1,0 +1,168 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { referencedConfigs, withPrimaryConfigRefs } from '../../../operator/src/workloads/configs.ts';
+import { buildPrimary, buildServices, REVISION_ANNOTATION } from '../../../operator/src/workloads/primary.ts';
+import { deploymentReadiness } from '../../../operator/src/workloads/readiness.ts';
+import { configChecksum, targetRevision } from '../../../operator/src/workloads/revision.ts';
+
+const owner = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', name: 'web', uid: 'u1', controller: true };
+const target = (image = 'web:1'): V1Deployment => ({
+  metadata: { name: 'web', namespace: 'shop', labels: { team: 'a' } },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web', version: 'x' } },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image,
+            env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'settings', key: 'a' } } }],
+            envFrom: [{ secretRef: { name: 'creds' } }],
+          },
+        ],
+        volumes: [{ name: 'v', configMap: { name: 'files' } }],
+      },
+    },
+  },
+});
+
+describe('primary and services', () => {
+  it('builds <name>-primary with the selector label suffixed and configs renamed', () => {
+    const tracked = referencedConfigs(target().spec!.template.spec);
+    expect(tracked).toEqual({ configMaps: ['files', 'settings'], secrets: ['creds'] });
+    const p = buildPrimary(target(), owner, 'rev1', tracked, 3);
+    expect(p.metadata?.name).toBe('web-primary');
+    expect(p.metadata?.annotations?.[REVISION_ANNOTATION]).toBe('rev1');
+    expect(p.metadata?.ownerReferences).toEqual([owner]);
+    expect(p.spec?.selector.matchLabels).toEqual({ app: 'web-primary' });
+    expect(p.spec?.template.metadata?.labels).toEqual({ app: 'web-primary', version: 'x' });
+    const c = p.spec!.template.spec!.containers[0]!;
+    expect(c.env![0]!.valueFrom!.configMapKeyRef!.name).toBe('settings-primary');
+    expect(c.envFrom![0]!.secretRef!.name).toBe('creds-primary');
+    expect(p.spec!.template.spec!.volumes![0]!.configMap!.name).toBe('files-primary');
+    // the target is not modified
+    expect(target().spec!.template.spec!.containers[0]!.env![0]!.valueFrom!.configMapKeyRef!.name).toBe(
+      'settings',
+    );
+  });
+
+  it('leaves untracked configs alone', () => {
+    const spec = withPrimaryConfigRefs(target().spec!.template.spec!, {
+      configMaps: ['settings'],
+      secrets: [],
+    });
+    expect(spec.containers[0]!.envFrom![0]!.secretRef!.name).toBe('creds');
+    expect(spec.volumes![0]!.configMap!.name).toBe('files');
+  });
+
+  it('refuses a target without a known selector label', () => {
+    const t = target();
+    t.spec!.selector.matchLabels = { tier: 'web' };
+    expect(() => buildPrimary(t, owner, 'r', { configMaps: [], secrets: [] }, 1)).toThrow(
+      /no app, name or app.kubernetes.io\/name/,
+    );
+  });
+
+  it('builds apex and primary services on primary pods and the canary service on target pods', () => {
+    const services = buildServices(target(), owner, {
+      name: 'web',
+      port: 80,
+      portName: 'http',
+      targetPort: 8080,
+    });
+    expect(services.map((s) => [s.metadata?.name, s.spec?.selector])).toEqual([
+      ['web', { app: 'web-primary' }],
+      ['web-primary', { app: 'web-primary' }],
+      ['web-canary', { app: 'web' }],
+    ]);
+    expect(services[0]!.spec?.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }]);
+  });
+});
+
+describe('revision', () => {
+  it('changes with the pod template and with tracked config content, not with key order', () => {
+    const a = targetRevision(target().spec!.template, { 'configmap/settings': configChecksum({ a: '1' }) });
+    const reordered = targetRevision(
+      { spec: target().spec!.template.spec, metadata: { labels: { version: 'x', app: 'web' } } },
+      { 'configmap/settings': configChecksum({ a: '1' }) },
+    );
+    expect(reordered).toBe(a);
+    expect(
+      targetRevision(target('web:2').spec!.template, { 'configmap/settings': configChecksum({ a: '1' }) }),
+    ).not.toBe(a);
+    expect(
+      targetRevision(target().spec!.template, { 'configmap/settings': configChecksum({ a: '2' }) }),
+    ).not.toBe(a);
+  });
+});
+
+describe('deploymentReadiness', () => {
+  const dep = (status: V1Deployment['status'], replicas = 4, generation = 2): V1Deployment => ({
+    metadata: { name: 'web', generation },
+    spec: { replicas, selector: {}, template: {} },
+    status,
+  });
+  it.each([
+    [
+      'ready',
+      dep({ observedGeneration: 2, replicas: 4, updatedReplicas: 4, availableReplicas: 4 }),
+      100,
+      true,
+      /4 of 4/,
+    ],
+    [
+      'not observed',
+      dep({ observedGeneration: 1, replicas: 4, updatedReplicas: 4, availableReplicas: 4 }),
+      100,
+      false,
+      /not observed/,
+    ],
+    [
+      'updating',
+      dep({ observedGeneration: 2, replicas: 4, updatedReplicas: 2, availableReplicas: 4 }),
+      100,
+      false,
+      /2 of 4 updated/,
+    ],
+    [
+      'old pods left',
+      dep({ observedGeneration: 2, replicas: 5, updatedReplicas: 4, availableReplicas: 4 }),
+      100,
+      false,
+      /1 old replicas/,
+    ],
+    [
+      'below threshold',
+      dep({ observedGeneration: 2, replicas: 4, updatedReplicas: 4, availableReplicas: 2 }),
+      100,
+      false,
+      /2 of 4 replicas available/,
+    ],
+    [
+      'at a 50% threshold',
+      dep({ observedGeneration: 2, replicas: 4, updatedReplicas: 4, availableReplicas: 2 }),
+      50,
+      true,
+      /2 of 4/,
+    ],
+    ['scaled to zero', dep({ observedGeneration: 2 }, 0), 100, false, /scaled to zero/],
+    ['missing', undefined, 100, false, /not found/],
+  ] as const)('%s', (_name, d, threshold, ready, reason) => {
+    const r = deploymentReadiness(d, threshold);
+    expect(r.ready).toBe(ready);
+    expect(r.reason).toMatch(reason);
+  });
+
+  it("reports the Deployment controller's ProgressDeadlineExceeded", () => {
+    const d = dep({
+      observedGeneration: 2,
+      replicas: 4,
+      updatedReplicas: 4,
+      availableReplicas: 0,
+      conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
+    });
+    expect(deploymentReadiness(d).deadlineExceeded).toBe(true);
+  });
+});
