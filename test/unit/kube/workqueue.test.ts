@@ -89,7 +89,7 @@ describe('WorkQueue', () => {
     const finished = deferred();
     const run = q.run(
       1,
-      async (key) => {
+      async () => {
         times.push(Date.now());
         if (times.length <= 3) throw new Error(`fail ${times.length}`);
         if (times.length === 4) return { requeueAfterMs: 15 };
