@@ -1,0 +1,32 @@
+// The analysis package: render MetricTemplate queries, query providers, judge the values.
+export { renderQuery, type TemplateModel } from './render.ts';
+export { builtinQuery, builtinMetricNames, isBuiltinMetric, type BuiltinMetricName } from './builtins.ts';
+export {
+  ConfigError,
+  InvalidValueError,
+  MultipleValuesError,
+  NoValuesError,
+  ProviderError,
+  isCheckError,
+  type CheckError,
+  type ProviderErrorKind,
+} from './errors.ts';
+export {
+  evaluate,
+  type Evaluation,
+  type QueryOutcome,
+  type ThresholdRange,
+  type Verdict,
+} from './evaluate.ts';
+export type { MetricProvider } from './provider.ts';
+export { createPrometheusProvider, type PrometheusProviderOptions } from './prometheus.ts';
+export { credentialsFromSecret, type Credentials } from './credentials.ts';
+export {
+  runChecks,
+  overallVerdict,
+  defaultQueryTimeoutMs,
+  type AnalysisResult,
+  type Check,
+  type CheckResult,
+  type OverallVerdict,
+} from './analyse.ts';

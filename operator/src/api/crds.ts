@@ -1,0 +1,55 @@
+import { alertProviderSpecSchema } from './alert-provider.ts';
+import { canarySpecSchema } from './canary-spec.ts';
+import { canaryStatusSchema } from './canary-status.ts';
+import { buildCrd } from './crd.ts';
+import type { CrdDefinition, CustomResourceDefinition, PrinterColumn } from './crd.ts';
+import { GROUP, VERSION } from './group.ts';
+import { metricTemplateSpecSchema } from './metric-template.ts';
+
+// With additionalPrinterColumns set the API server no longer adds Age by itself.
+const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
+const definitions: CrdDefinition[] = [
+  {
+    group: GROUP,
+    version: VERSION,
+    kind: 'Canary',
+    plural: 'canaries',
+    singular: 'canary',
+    description: 'Canary releases a Deployment progressively, analysing each step (Flagger v1beta1 fields)',
+    spec: canarySpecSchema,
+    status: canaryStatusSchema,
+    printerColumns: [
+      { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Weight', type: 'integer', jsonPath: '.status.canaryWeight' },
+      { name: 'FailedChecks', type: 'integer', jsonPath: '.status.failedChecks' },
+      { name: 'LastTransitionTime', type: 'date', jsonPath: '.status.lastTransitionTime' },
+      age,
+    ],
+  },
+  {
+    group: GROUP,
+    version: VERSION,
+    kind: 'MetricTemplate',
+    plural: 'metrictemplates',
+    singular: 'metrictemplate',
+    description: 'MetricTemplate is a query that Canary metrics reference by name',
+    spec: metricTemplateSpecSchema,
+    printerColumns: [{ name: 'Provider', type: 'string', jsonPath: '.spec.provider.type' }, age],
+  },
+  {
+    group: GROUP,
+    version: VERSION,
+    kind: 'AlertProvider',
+    plural: 'alertproviders',
+    singular: 'alertprovider',
+    description: 'AlertProvider is where Canary alerts are sent',
+    spec: alertProviderSpecSchema,
+    printerColumns: [{ name: 'Type', type: 'string', jsonPath: '.spec.type' }, age],
+  },
+];
+
+/** Every fledge CRD with the file gen-crds writes it to (crds/<plural>.<group>.yaml). */
+export function fledgeCrds(): { file: string; crd: CustomResourceDefinition }[] {
+  return definitions.map((def) => ({ file: `${def.plural}.${def.group}.yaml`, crd: buildCrd(def) }));
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { supportedEnum } from './supported-enum.ts';
+
+/** The traffic routers fledge has (one file each under operator/src/routers/). */
+export const trafficProviderSchema = z.enum(['gatewayapi', 'nginx', 'kubernetes']);
+export type TrafficProvider = z.infer<typeof trafficProviderSchema>;
+
+// Flagger's spellings of the providers fledge implements: its CRD has gatewayapi:v1 and
+// gatewayapi:v1beta1 (the HTTPRoute API version); plain gatewayapi is fledge's own.
+const SUPPORTED = ['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1', 'nginx', 'kubernetes'] as const;
+
+// Every other provider in Flagger's CRD, refused by name rather than as an unknown value.
+const FLAGGER_ONLY = [
+  'apisix',
+  'appmesh',
+  'appmesh:v1beta2',
+  'contour',
+  'gatewayapi:v1alpha2',
+  'gloo',
+  'istio',
+  'knative',
+  'kuma',
+  'linkerd',
+  'osm',
+  'skipper',
+  'smi',
+  'smi:v1alpha1',
+  'smi:v1alpha2',
+  'smi:v1alpha3',
+  'traefik',
+];
+
+export const providerNameSchema = supportedEnum(SUPPORTED, FLAGGER_ONLY, 'provider').describe(
+  'Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), nginx, or kubernetes (blue/green only)',
+);
+export type ProviderName = z.infer<typeof providerNameSchema>;
+
+/** The router a Canary's provider selects: the three Gateway API spellings are one router. */
+export function trafficProvider(name: ProviderName): TrafficProvider {
+  return name === 'gatewayapi:v1' || name === 'gatewayapi:v1beta1' ? 'gatewayapi' : name;
+}
+
+/** CEL for "the provider is some spelling of gatewayapi", shared by the spec rules. */
+export const CEL_IS_GATEWAYAPI = "self.provider in ['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1']";
+
+/**
+ * CEL for "the provider is one of these supported ones". Rules that forbid a field for some
+ * providers use it, so an unsupported provider gets one error (its own), not one per field.
+ */
+export function celProviderIn(names: readonly ProviderName[]): string {
+  return `self.provider in [${names.map((n) => `'${n}'`).join(', ')}]`;
+}
