@@ -91,11 +91,21 @@ export class DeploymentTarget {
     }
   }
 
-  /** Creates or updates the apex, primary and canary Services; writes only what differs. */
-  async ensureServices(target: V1Deployment, owner: V1OwnerReference, plan: ServicePlan): Promise<void> {
+  /**
+   * Creates or updates the apex, primary and canary Services; writes only what differs. With
+   * `routerOwnsApexSelector` (blue/green on plain Services) the router switches the apex selector,
+   * so it is set at creation only.
+   */
+  async ensureServices(
+    target: V1Deployment,
+    owner: V1OwnerReference,
+    plan: ServicePlan,
+    routerOwnsApexSelector: boolean,
+  ): Promise<void> {
     const ns = target.metadata?.namespace ?? '';
-    for (const desired of buildServices(target, owner, plan)) {
-      const name = desired.metadata!.name!;
+    for (const [i, built] of buildServices(target, owner, plan).entries()) {
+      const name = built.metadata!.name!;
+      let desired = built;
       let live: V1Service | undefined;
       try {
         live = await this.core.readNamespacedService({ name, namespace: ns });
@@ -103,6 +113,9 @@ export class DeploymentTarget {
         if (!isNotFound(err)) throw new Error(describe('Service', ns, name, 'read'), { cause: err });
       }
       try {
+        if (live && i === 0 && routerOwnsApexSelector) {
+          desired = { ...built, spec: { ...built.spec, selector: live.spec?.selector } };
+        }
         if (!live) {
           await this.core.createNamespacedService({ namespace: ns, body: desired });
         } else if (serviceDiffers(live, desired)) {

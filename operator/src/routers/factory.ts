@@ -1,0 +1,51 @@
+// Provider name -> router. The names are Flagger's `provider` values fledge supports; Flagger's
+// versioned Gateway API names pick the HTTPRoute apiVersion.
+import { z } from 'zod';
+import { GatewayApiRouter } from './gatewayapi.ts';
+import type { ObjectClient } from './kube-object.ts';
+import { KubernetesRouter } from './kubernetes.ts';
+import { NginxRouter } from './nginx.ts';
+import { NopRouter } from './nop.ts';
+import type { Router } from './router.ts';
+
+export const routerProviders = [
+  'gatewayapi',
+  'gatewayapi:v1',
+  'gatewayapi:v1beta1',
+  'nginx',
+  'kubernetes',
+  'nop',
+] as const;
+export const routerProviderSchema = z.enum(routerProviders);
+export type RouterProvider = z.infer<typeof routerProviderSchema>;
+
+export class UnknownProviderError extends Error {
+  override name = 'UnknownProviderError';
+  constructor(provider: string) {
+    super(`unknown traffic provider "${provider}": fledge supports ${routerProviders.join(', ')}`);
+  }
+}
+
+/** A router for `provider`; an unknown name throws, never falls back to another provider. */
+export function createRouter(provider: string, client: ObjectClient): Router {
+  const parsed = routerProviderSchema.safeParse(provider);
+  if (!parsed.success) throw new UnknownProviderError(provider);
+  const name: RouterProvider = parsed.data;
+  switch (name) {
+    case 'gatewayapi':
+    case 'gatewayapi:v1':
+      return new GatewayApiRouter(client, 'gateway.networking.k8s.io/v1');
+    case 'gatewayapi:v1beta1':
+      return new GatewayApiRouter(client, 'gateway.networking.k8s.io/v1beta1');
+    case 'nginx':
+      return new NginxRouter(client);
+    case 'kubernetes':
+      return new KubernetesRouter(client);
+    case 'nop':
+      return new NopRouter();
+    default: {
+      const unreachable: never = name;
+      throw new UnknownProviderError(unreachable);
+    }
+  }
+}

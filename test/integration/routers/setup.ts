@@ -1,0 +1,73 @@
+// Shared setup for the router integration tests on the real API server.
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import type { KubeObject, ObjectClient, ObjectRef } from '../../../operator/src/routers/kube-object.ts';
+import { ConflictError } from '../../../operator/src/routers/kube-object.ts';
+import type { RouteTarget } from '../../../operator/src/routers/router.ts';
+import { waitFor } from '../../env/wait.ts';
+
+const crdFile = new URL('../../fixtures/crds/httproute.yaml', import.meta.url);
+
+/**
+ * Installs the test HTTPRoute CRD once per cluster (other test files may race us: AlreadyExists is
+ * fine) and waits until HTTPRoutes are served. Goes through the raw ObjectClient on purpose: the
+ * typed ApiextensionsV1Api would drop `x-kubernetes-preserve-unknown-fields` spelled the YAML way.
+ */
+export async function installHTTPRouteCRD(client: ObjectClient): Promise<void> {
+  const crd = parse(await readFile(crdFile, 'utf8')) as KubeObject;
+  await client.create(crd).catch((err: unknown) => {
+    if (!(err instanceof ConflictError)) throw err;
+  });
+  const crdRef = { apiVersion: crd.apiVersion, kind: crd.kind, namespace: '', name: crd.metadata.name };
+  await waitFor('the HTTPRoute CRD to be Established', async () => {
+    const live = (await client.get(crdRef)) as {
+      status?: { conditions?: { type: string; status: string }[] };
+    };
+    return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+  });
+  // Discovery lags Established; a read of an absent route succeeds (undefined) once both versions are served.
+  for (const version of ['v1', 'v1beta1']) {
+    await waitFor(`HTTPRoute ${version} to be served`, async () => {
+      const probe = {
+        apiVersion: `gateway.networking.k8s.io/${version}`,
+        kind: 'HTTPRoute',
+        namespace: 'default',
+        name: 'probe',
+      };
+      return (await client.get(probe)) === undefined;
+    });
+  }
+}
+
+/**
+ * A real object to own what the routers create: an ownerReference to a uid that does not exist
+ * would have the garbage collector delete the route under the test.
+ */
+export async function ownerFor(client: ObjectClient, namespace: string): Promise<RouteTarget['owner']> {
+  const cm = await client.create({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'owner', namespace },
+  });
+  return { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: cm.metadata.uid ?? '' };
+}
+
+/** The object as stored, without the fields the API server manages. */
+export function stored(obj: KubeObject | undefined): KubeObject | undefined {
+  if (!obj) return undefined;
+  const { resourceVersion, uid, creationTimestamp, managedFields, generation, ...metadata } = obj.metadata;
+  void [resourceVersion, uid, creationTimestamp, managedFields, generation];
+  return { ...obj, metadata };
+}
+
+/** Changes `ref` through `client` as another writer would. */
+export async function touch(
+  client: ObjectClient,
+  ref: ObjectRef,
+  change: (obj: KubeObject) => void,
+): Promise<KubeObject> {
+  const live = await client.get(ref);
+  if (!live) throw new Error(`${ref.kind} ${ref.name} is missing`);
+  change(live);
+  return client.replace(live);
+}

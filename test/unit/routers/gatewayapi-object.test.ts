@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildHTTPRoute,
+  httpRouteWeights,
+  revertedHTTPRoute,
+  type HTTPRoute,
+} from '../../../operator/src/routers/gatewayapi-object.ts';
+import type { KubeObject } from '../../../operator/src/routers/kube-object.ts';
+import type { RouteTarget, RouteWeights } from '../../../operator/src/routers/router.ts';
+import { ownerRef, target } from './target.ts';
+
+const v1 = 'gateway.networking.k8s.io/v1';
+const object = 'HTTPRoute shop/checkout';
+const everyPath = { path: { type: 'PathPrefix', value: '/' } };
+const backend = (name: string, weight?: number) => ({
+  group: '',
+  kind: 'Service',
+  name,
+  port: 8080,
+  ...(weight === undefined ? {} : { weight }),
+});
+const build = (t: RouteTarget, w: RouteWeights, live?: KubeObject) => buildHTTPRoute(t, w, v1, live, object);
+
+describe('buildHTTPRoute', () => {
+  it('builds the whole route for a new canary', () => {
+    const t = target({
+      gatewayRefs: [{ name: 'public', namespace: 'gateways' }],
+      hosts: ['shop.example.com'],
+    });
+    expect(build(t, { primary: 100, canary: 0 })).toEqual({
+      apiVersion: v1,
+      kind: 'HTTPRoute',
+      metadata: { name: 'checkout', namespace: 'shop', ownerReferences: [ownerRef] },
+      spec: {
+        parentRefs: [
+          { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateways' },
+        ],
+        hostnames: ['shop.example.com'],
+        rules: [
+          {
+            matches: [everyPath],
+            backendRefs: [backend('checkout-primary', 100), backend('checkout-canary', 0)],
+          },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    [100, 0],
+    [90, 10],
+    [50, 50],
+    [0, 100],
+  ])('weights primary %i canary %i land on the two backendRefs', (primary, canary) => {
+    const route = build(target(), { primary, canary });
+    expect(route.spec?.rules?.[0]?.backendRefs).toEqual([
+      backend('checkout-primary', primary),
+      backend('checkout-canary', canary),
+    ]);
+    expect(httpRouteWeights(target(), route)).toEqual({ primary, canary, mirror: false });
+  });
+
+  it.each<[string, RouteTarget['gatewayRefs'], unknown]>([
+    [
+      'defaults group and kind as the API server would',
+      [{ name: 'gw' }],
+      [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }],
+    ],
+    [
+      'keeps every field given',
+      [
+        {
+          name: 'mesh',
+          group: 'networking.istio.io',
+          kind: 'Service',
+          namespace: 'istio',
+          sectionName: 'http',
+          port: 80,
+        },
+      ],
+      [
+        {
+          name: 'mesh',
+          group: 'networking.istio.io',
+          kind: 'Service',
+          namespace: 'istio',
+          sectionName: 'http',
+          port: 80,
+        },
+      ],
+    ],
+    ['writes an empty list without gatewayRefs', undefined, []],
+  ])('parentRefs: %s', (_name, gatewayRefs, expected) => {
+    expect(build(target({ gatewayRefs }), { primary: 100, canary: 0 }).spec?.parentRefs).toEqual(expected);
+  });
+
+  it.each<[string[] | undefined, string[] | undefined]>([
+    [
+      ['a.example.com', 'b.example.com'],
+      ['a.example.com', 'b.example.com'],
+    ],
+    [[], undefined],
+    [undefined, undefined],
+  ])('hostnames from hosts %j', (hosts, expected) => {
+    const live: KubeObject = {
+      apiVersion: v1,
+      kind: 'HTTPRoute',
+      metadata: { name: 'checkout', namespace: 'shop' },
+      spec: { hostnames: ['stale.example.com'] },
+    };
+    expect(build(target({ hosts }), { primary: 100, canary: 0 }, live).spec?.hostnames).toEqual(expected);
+  });
+
+  it('A/B: matching requests follow the weights, every other request goes to the primary', () => {
+    const t = target({ match: [{ headers: { 'x-canary': { exact: 'insider' } } }] });
+    expect(build(t, { primary: 0, canary: 100 }).spec?.rules).toEqual([
+      {
+        matches: [{ ...everyPath, headers: [{ type: 'Exact', name: 'x-canary', value: 'insider' }] }],
+        backendRefs: [backend('checkout-primary', 0), backend('checkout-canary', 100)],
+      },
+      { matches: [everyPath], backendRefs: [backend('checkout-primary', 100)] },
+    ]);
+    expect(httpRouteWeights(t, build(t, { primary: 0, canary: 100 }))).toEqual({
+      primary: 0,
+      canary: 100,
+      mirror: false,
+    });
+  });
+
+  it('mirroring adds a RequestMirror filter to the canary on the weighted rule', () => {
+    const route = build(target(), { primary: 100, canary: 0, mirror: true });
+    expect(route.spec?.rules?.[0]?.filters).toEqual([
+      { type: 'RequestMirror', requestMirror: { backendRef: backend('checkout-canary') } },
+    ]);
+    expect(httpRouteWeights(target(), route)).toEqual({ primary: 100, canary: 0, mirror: true });
+  });
+
+  describe('on a live route', () => {
+    const live: HTTPRoute = {
+      apiVersion: v1,
+      kind: 'HTTPRoute',
+      metadata: {
+        name: 'checkout',
+        namespace: 'shop',
+        uid: 'route-uid',
+        resourceVersion: '42',
+        labels: { team: 'payments' },
+        annotations: { 'external-dns.alpha.kubernetes.io/ttl': '60' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'keep', uid: 'cm-uid' }],
+        finalizers: ['example.com/keep'],
+      },
+      spec: {
+        useDefaultGateways: 'All',
+        rules: [{ backendRefs: [backend('somewhere-else', 1)] }],
+      },
+      status: { parents: [{ controllerName: 'example.com/gw' }] },
+    };
+
+    it('keeps labels, annotations, owners, finalizers, spec fields and status it does not own', () => {
+      const route = build(
+        target({ apexMetadata: { labels: { tier: 'web' } } }),
+        { primary: 90, canary: 10 },
+        live,
+      );
+      expect(route.metadata).toEqual({
+        ...live.metadata,
+        labels: { team: 'payments', tier: 'web' },
+        ownerReferences: [...(live.metadata.ownerReferences ?? []), ownerRef],
+      });
+      expect(route.spec?.['useDefaultGateways']).toBe('All');
+      expect(route.status).toEqual(live.status);
+    });
+
+    it('does not touch the live object it was given', () => {
+      const before = structuredClone(live);
+      build(target(), { primary: 90, canary: 10 }, live);
+      expect(live).toEqual(before);
+    });
+
+    it('is a fixed point: building on its own output changes nothing', () => {
+      const once = build(target(), { primary: 90, canary: 10 }, live);
+      expect(build(target(), { primary: 90, canary: 10 }, once)).toEqual(once);
+    });
+
+    it('joins as a non-controller owner when another controller owns the route', () => {
+      const owned = {
+        ...live,
+        metadata: {
+          ...live.metadata,
+          ownerReferences: [{ apiVersion: 'x/v1', kind: 'X', name: 'x', uid: 'x', controller: true }],
+        },
+      };
+      expect(build(target(), { primary: 100, canary: 0 }, owned).metadata.ownerReferences?.[1]).toEqual({
+        ...ownerRef,
+        controller: false,
+      });
+    });
+  });
+
+  it('revertedHTTPRoute sends everything to the apex Service and lets go of the route', () => {
+    const route = build(target({ match: [{ headers: { a: { exact: 'b' } } }] }), { primary: 0, canary: 100 });
+    const reverted = revertedHTTPRoute(target(), v1, route);
+    expect(reverted.spec?.rules).toEqual([{ matches: [everyPath], backendRefs: [backend('checkout', 100)] }]);
+    expect(reverted.metadata.ownerReferences).toBeUndefined();
+    expect(httpRouteWeights(target(), reverted)).toBeUndefined();
+  });
+});
