@@ -30,3 +30,4 @@ export {
   type CheckResult,
   type OverallVerdict,
 } from './analyse.ts';
+export { callWebhook, callWebhooks, type WebhookCall, type WebhookOutcome, type WebhookPayload } from './webhooks.ts';

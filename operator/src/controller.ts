@@ -1,0 +1,194 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1ConfigMap,
+  type V1Deployment,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { SupervisedInformer } from './kube/informer.ts';
+import { WorkQueue, type Handler } from './kube/workqueue.ts';
+import type { Metrics } from './runtime/metrics.ts';
+
+export const GROUP = 'fledge.dev';
+export const VERSION = 'v1alpha1';
+
+/** A Canary as the informer holds it; parsed and validated by the reconciler. */
+export interface CanaryObject extends KubernetesObject {
+  spec?: { targetRef?: { name?: string } } & Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+export type MetricTemplateObject = KubernetesObject & { spec?: Record<string, unknown> };
+
+export interface Caches {
+  canary(namespace: string, name: string): CanaryObject | undefined;
+  deployment(namespace: string, name: string): V1Deployment | undefined;
+  configMap(namespace: string, name: string): V1ConfigMap | undefined;
+  secret(namespace: string, name: string): V1Secret | undefined;
+  metricTemplate(namespace: string, name: string): MetricTemplateObject | undefined;
+}
+
+export const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export interface ControllerOptions {
+  /** Namespace to watch; empty for all. */
+  namespace: string;
+  log: Logger;
+  metrics: Metrics;
+  concurrency: number;
+  resyncMs: number;
+}
+
+/**
+ * Watches Canaries and what they depend on, and turns every change into a queued canary key.
+ * Informers run on every replica (a standby has warm caches); the queue runs only on the leader.
+ */
+export class Controller {
+  private readonly informers: SupervisedInformer<KubernetesObject>[] = [];
+  private readonly canaries: SupervisedInformer<CanaryObject>;
+  private readonly deployments: SupervisedInformer<V1Deployment>;
+  private readonly configMaps: SupervisedInformer<V1ConfigMap>;
+  private readonly secrets: SupervisedInformer<V1Secret>;
+  private readonly templates: SupervisedInformer<MetricTemplateObject>;
+  private queue: WorkQueue | undefined;
+  private running: Promise<void> | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+
+  private readonly opts: ControllerOptions;
+
+  constructor(kc: KubeConfig, opts: ControllerOptions) {
+    this.opts = opts;
+    const ns = opts.namespace;
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const path = (group: string, version: string, plural: string) =>
+      `/${group ? `apis/${group}` : 'api'}/${version}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
+    const listCustom = (plural: string) => () =>
+      (ns
+        ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural })
+        : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<
+        KubernetesListObject<CanaryObject>
+      >;
+    const make = <T extends KubernetesObject>(
+      name: string,
+      p: string,
+      list: () => Promise<KubernetesListObject<T>>,
+      onChange: (obj: T) => void,
+    ) => {
+      const inf = new SupervisedInformer<T>({
+        name,
+        kubeConfig: kc,
+        path: p,
+        list,
+        onChange,
+        log: opts.log,
+        onError: (n) => opts.metrics.apiErrors.inc({ source: `watch/${n}` }),
+      });
+      this.informers.push(inf as unknown as SupervisedInformer<KubernetesObject>);
+      return inf;
+    };
+    this.canaries = make('canaries', path(GROUP, VERSION, 'canaries'), listCustom('canaries'), (c) =>
+      this.enqueue(c.metadata?.namespace, c.metadata?.name),
+    );
+    this.templates = make(
+      'metrictemplates',
+      path(GROUP, VERSION, 'metrictemplates'),
+      listCustom('metrictemplates'),
+      () => {},
+    );
+    this.deployments = make(
+      'deployments',
+      path('apps', 'v1', 'deployments'),
+      () => (ns ? apps.listNamespacedDeployment({ namespace: ns }) : apps.listDeploymentForAllNamespaces()),
+      (d) =>
+        this.enqueueDependents(d.metadata?.namespace, (c) => {
+          const target = c.spec?.targetRef?.name;
+          return target === d.metadata?.name || `${target}-primary` === d.metadata?.name;
+        }),
+    );
+    // A change to any ConfigMap/Secret of a namespace re-reconciles that namespace's canaries; the
+    // reconciler's revision hash decides whether it matters, in microseconds and without API calls.
+    this.configMaps = make(
+      'configmaps',
+      path('', 'v1', 'configmaps'),
+      () => (ns ? core.listNamespacedConfigMap({ namespace: ns }) : core.listConfigMapForAllNamespaces()),
+      (o) => this.enqueueDependents(o.metadata?.namespace, () => true),
+    );
+    this.secrets = make(
+      'secrets',
+      path('', 'v1', 'secrets'),
+      () => (ns ? core.listNamespacedSecret({ namespace: ns }) : core.listSecretForAllNamespaces()),
+      (o) => this.enqueueDependents(o.metadata?.namespace, () => true),
+    );
+  }
+
+  get caches(): Caches {
+    return {
+      canary: (ns, n) => this.canaries.get(n, ns),
+      deployment: (ns, n) => this.deployments.get(n, ns),
+      configMap: (ns, n) => this.configMaps.get(n, ns),
+      secret: (ns, n) => this.secrets.get(n, ns),
+      metricTemplate: (ns, n) => this.templates.get(n, ns),
+    };
+  }
+
+  private enqueue(namespace: string | undefined, name: string | undefined): void {
+    if (namespace && name) this.queue?.add(keyOf(namespace, name));
+  }
+
+  private enqueueDependents(namespace: string | undefined, matches: (c: CanaryObject) => boolean): void {
+    if (!namespace) return;
+    for (const c of this.canaries.list(namespace)) if (matches(c)) this.enqueue(namespace, c.metadata?.name);
+  }
+
+  async startInformers(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.start()));
+  }
+
+  /** Ready when every informer has listed and none is failed. */
+  readiness(): { ok: boolean; reason: string } {
+    const bad = this.informers.filter((i) => !i.healthy()).length;
+    return bad === 0
+      ? { ok: true, reason: 'ok' }
+      : { ok: false, reason: `${bad} watches not synced or failing` };
+  }
+
+  /** Starts processing (on becoming leader): every known canary is queued once, then on change. */
+  startProcessing(handle: Handler): void {
+    if (this.queue) return;
+    const queue = new WorkQueue({ onDepth: (d) => this.opts.metrics.queueDepth.set(d) });
+    this.queue = queue;
+    for (const c of this.canaries.list()) this.enqueue(c.metadata?.namespace, c.metadata?.name);
+    this.resyncTimer = setInterval(() => {
+      for (const c of this.canaries.list()) this.enqueue(c.metadata?.namespace, c.metadata?.name);
+    }, this.opts.resyncMs);
+    this.resyncTimer.unref();
+    this.running = queue.run(this.opts.concurrency, handle, (key, err) => {
+      this.opts.metrics.reconciles.inc({ result: 'error' });
+      this.opts.log.error({ canary: key, err }, 'reconcile failed; retrying with backoff');
+    });
+  }
+
+  /** Stops processing (on losing leadership or shutdown) and waits for running passes. */
+  async stopProcessing(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    this.queue?.shutDown();
+    this.queue = undefined;
+    await this.running;
+    this.running = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopProcessing();
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+}

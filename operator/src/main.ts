@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// fledge operator entry point: `npm start` (or `node operator/src/main.ts`) against the current KUBECONFIG.
+import { KubeConfig } from '@kubernetes/client-node';
+import { Command } from 'commander';
+import { hostname } from 'node:os';
+import { Controller } from './controller.ts';
+import { createEventRecorder } from './kube/events.ts';
+import { LeaderElector } from './kube/leader.ts';
+import { createReconciler } from './reconcile/reconciler.ts';
+import { createFinalizers } from './reconcile/finalizer.ts';
+import { createStatusWriter } from './reconcile/status-writer.ts';
+import { createRouter, kubeObjectClient, type Router } from './routers/index.ts';
+import { ConfigError, parseConfig, type Config } from './runtime/config.ts';
+import { startHttpServer } from './runtime/http-server.ts';
+import { createLogger } from './runtime/logger.ts';
+import { createMetrics } from './runtime/metrics.ts';
+import { DeploymentTarget } from './workloads/deployment-target.ts';
+
+function readConfig(): Config {
+  const program = new Command('fledge')
+    .description('progressive delivery operator for Kubernetes')
+    .option('--watch-namespace <ns>', 'namespace to watch (default: all)')
+    .option('--metrics-address <host:port>', '/metrics, /healthz and /readyz address')
+    .option('--log-level <level>', 'trace, debug, info, warn or error')
+    .option('--log-format <format>', 'json or pretty')
+    .option('--concurrency <n>', 'canaries reconciled in parallel')
+    .option('--leader-elect <bool>', 'use a Lease so only one replica acts')
+    .option('--lease-namespace <ns>', 'namespace of the leader election Lease')
+    .option('--lease-name <name>', 'name of the leader election Lease')
+    .option('--resync-seconds <n>', 'reconcile every canary at least this often')
+    .option('--metrics-server <url>', 'default Prometheus for builtin metrics')
+    .option('--identity <id>', 'leader election identity (default: hostname and pid)')
+    .showHelpAfterError();
+  program.parse();
+  return parseConfig(program.opts(), process.env);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = readConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`fledge: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel, config.logFormat);
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const identity = config.identity ?? `${hostname()}-${process.pid}`;
+  const metrics = createMetrics();
+  const controller = new Controller(kc, {
+    namespace: config.watchNamespace,
+    log,
+    metrics,
+    concurrency: config.concurrency,
+    resyncMs: config.resyncSeconds * 1000,
+  });
+  const objectClient = kubeObjectClient(kc);
+  const routers = new Map<string, Router>();
+  const routerFor = (provider: string) => {
+    let r = routers.get(provider);
+    if (!r) routers.set(provider, (r = createRouter(provider, objectClient)));
+    return r;
+  };
+  let leading = !config.leaderElect;
+  const reconcile = createReconciler({
+    caches: controller.caches,
+    target: new DeploymentTarget(kc, controller.caches),
+    router: routerFor,
+    events: createEventRecorder(kc, 'fledge', identity, log),
+    status: createStatusWriter(kc),
+    finalizers: createFinalizers(kc),
+    checks: { defaultMetricsServer: config.metricsServer },
+    metrics,
+    log,
+    now: () => new Date(),
+    isLeader: () => leading,
+  });
+
+  const server = await startHttpServer(config.metricsAddress, metrics.registry, {
+    healthy: () => true,
+    ready: () => controller.readiness(),
+  });
+  log.info(
+    { address: config.metricsAddress, identity, namespace: config.watchNamespace || '(all)' },
+    'fledge starting',
+  );
+  await controller.startInformers();
+
+  const elector = config.leaderElect
+    ? new LeaderElector({
+        kubeConfig: kc,
+        namespace: config.leaseNamespace,
+        name: config.leaseName,
+        identity,
+        leaseDurationMs: config.leaseDurationSeconds * 1000,
+        renewDeadlineMs: config.renewDeadlineSeconds * 1000,
+        retryPeriodMs: config.retryPeriodSeconds * 1000,
+        log,
+        onStartedLeading: () => {
+          leading = true;
+          metrics.leader.set(1);
+          controller.startProcessing(reconcile);
+        },
+        onStoppedLeading: () => {
+          leading = false;
+          metrics.leader.set(0);
+          void controller.stopProcessing();
+        },
+      })
+    : undefined;
+  if (elector) elector.start();
+  else {
+    metrics.leader.set(1);
+    controller.startProcessing(reconcile);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing running passes');
+    leading = false;
+    await controller.stop();
+    await elector?.stop();
+    server.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error('fledge: fatal:', err);
+  process.exit(1);
+});

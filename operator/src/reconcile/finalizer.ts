@@ -1,0 +1,40 @@
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../controller.ts';
+import { isNotFound } from '../kube/errors.ts';
+
+/** Holds a Canary's deletion until traffic and replicas are given back (revertOnDeletion). */
+export const FINALIZER = 'fledge.dev/revert-on-deletion';
+
+export interface Finalizers {
+  set(
+    namespace: string,
+    name: string,
+    finalizers: string[],
+    resourceVersion: string | undefined,
+  ): Promise<void>;
+}
+
+export function createFinalizers(kc: KubeConfig): Finalizers {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  return {
+    async set(namespace, name, finalizers, resourceVersion) {
+      try {
+        // The resourceVersion makes this a compare-and-swap: two writers never lose each other's finalizers.
+        await api.patchNamespacedCustomObject(
+          {
+            group: GROUP,
+            version: VERSION,
+            plural: 'canaries',
+            namespace,
+            name,
+            body: { metadata: { finalizers, resourceVersion } },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      } catch (err) {
+        if (!isNotFound(err))
+          throw new Error(`Canary ${namespace}/${name}: finalizer update failed`, { cause: err });
+      }
+    },
+  };
+}

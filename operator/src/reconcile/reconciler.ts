@@ -1,0 +1,280 @@
+import type { Logger } from 'pino';
+import type { CheckResult } from '../../../analysis/src/index.ts';
+import { parseCanary, type Canary } from '../api/index.ts';
+import { splitKey, type Caches, type CanaryObject } from '../controller.ts';
+import type { EventRecorder } from '../kube/events.ts';
+import { start, step, type MachineEvent, type Step } from '../machine/index.ts';
+import type { Router } from '../routers/index.ts';
+import type { Metrics } from '../runtime/metrics.ts';
+import { forgetCanary } from '../runtime/metrics.ts';
+import { Reason } from '../status/conditions.ts';
+import type { DeploymentTarget, TargetObservation } from '../workloads/deployment-target.ts';
+import { REVISION_ANNOTATION } from '../workloads/primary.ts';
+import { deploymentReadiness } from '../workloads/readiness.ts';
+import type { CheckSources } from './checks.ts';
+import { planOf } from './derive.ts';
+import { execute } from './effects.ts';
+import { FINALIZER, type Finalizers } from './finalizer.ts';
+import { stalledStatus, statusAfter } from './status.ts';
+import type { StatusWriter } from './status-writer.ts';
+import { canonicalJson } from '../workloads/revision.ts';
+
+export interface ReconcilerDeps {
+  caches: Caches;
+  target: DeploymentTarget;
+  router: (provider: string) => Router;
+  events: EventRecorder;
+  status: StatusWriter;
+  finalizers: Finalizers;
+  checks: Omit<CheckSources, 'metricTemplate' | 'secret'>;
+  metrics: Metrics;
+  log: Logger;
+  now: () => Date;
+  /** Only the leader writes; a pass that finds itself demoted stops before acting. */
+  isLeader: () => boolean;
+}
+
+/** A pass takes a handful of decisions (observe, then analysis and webhook answers); more means a loop. */
+const MAX_DECISIONS = 16;
+
+export type ReconcileResult = { requeueAfterMs?: number };
+
+/**
+ * One reconcile pass for one Canary: observe (informer caches), decide (the pure machine), act
+ * (idempotent effects), record (one status write, skipped when nothing changed).
+ */
+export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise<ReconcileResult> {
+  return async (key) => {
+    const started = process.hrtime.bigint();
+    try {
+      const result = await reconcileOnce(deps, key);
+      deps.metrics.reconciles.inc({ result: 'success' });
+      return result;
+    } finally {
+      deps.metrics.reconcileDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+}
+
+async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<ReconcileResult> {
+  const { namespace, name } = splitKey(key);
+  const obj = deps.caches.canary(namespace, name);
+  if (!obj) {
+    forgetCanary(deps.metrics, namespace, name);
+    return {};
+  }
+  const log = deps.log.child({ canary: key });
+  const now = deps.now();
+  const parsed = parseCanary(obj);
+  if (!parsed.ok) {
+    const message = `invalid spec: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+    await stall(deps, obj, undefined, Reason.InvalidSpec, message, now, log);
+    return {};
+  }
+  const canary = parsed.value;
+  const deleting = Boolean(canary.metadata.deletionTimestamp);
+  const finalizers = obj.metadata?.finalizers ?? [];
+  const wantsFinalizer = canary.spec.revertOnDeletion === true;
+  if (!deleting && wantsFinalizer && !finalizers.includes(FINALIZER)) {
+    await deps.finalizers.set(namespace, name, [...finalizers, FINALIZER], obj.metadata?.resourceVersion);
+    return {}; // the update queues the next pass
+  }
+  if (deleting && (!wantsFinalizer || !finalizers.includes(FINALIZER))) {
+    if (finalizers.includes(FINALIZER)) await removeFinalizer(deps, obj);
+    return {};
+  }
+
+  const obs = deps.target.observe(namespace, canary.spec.targetRef.name, true);
+  if (!obs.target || !obs.revision) {
+    if (deleting) {
+      await removeFinalizer(deps, obj);
+      return {};
+    }
+    await stall(
+      deps,
+      obj,
+      canary,
+      Reason.TargetNotFound,
+      `Deployment ${namespace}/${canary.spec.targetRef.name} not found`,
+      now,
+      log,
+    );
+    return {};
+  }
+
+  const plan = planOf(canary);
+  const persisted = canary.status?.machine;
+  let current = persisted ? undefined : start({ now: now.getTime(), plan, revision: obs.revision });
+  let snapshot: unknown = persisted;
+  const pending: Step[] = [];
+  if (current) {
+    if (!current.ok) {
+      await stall(deps, obj, canary, Reason.IncompatibleState, current.error.message, now, log);
+      return {};
+    }
+    pending.push(current.value);
+    snapshot = current.value.persisted;
+  } else if (
+    canonicalJson((persisted as { context?: { plan?: unknown } }).context?.plan) !== canonicalJson(plan)
+  ) {
+    current = step(persisted, { type: 'SET_PLAN', now: now.getTime(), plan });
+    if (!current.ok) {
+      await stall(deps, obj, canary, Reason.IncompatibleState, current.error.message, now, log);
+      return {};
+    }
+    pending.push(current.value);
+    snapshot = current.value.persisted;
+  }
+
+  const events: MachineEvent[] = [observe(canary, obs, now, deleting)];
+  let last: Step | undefined = pending.at(-1);
+  let checks: CheckResult[] | undefined;
+  const router = deps.router(canary.spec.provider);
+  const ctx = (phase: string) => ({
+    canary,
+    obs,
+    router,
+    target: deps.target,
+    events: deps.events,
+    checks: { ...deps.checks, metricTemplate: deps.caches.metricTemplate, secret: deps.caches.secret },
+    log,
+    now,
+    phase,
+  });
+  try {
+    for (let decisions = 0; ; decisions++) {
+      // Effects in order; analysis and webhook effects answer with events decided in this same pass.
+      for (const s of pending.splice(0)) {
+        for (const effect of s.effects) {
+          if (!deps.isLeader()) throw new Error('lost leadership during the pass; not acting');
+          const outcome = await execute(effect, ctx(s.phase));
+          if (outcome.checks) checks = outcome.checks;
+          if (outcome.followUp) events.push(outcome.followUp);
+        }
+      }
+      const event = events.shift();
+      if (!event) break;
+      if (decisions >= MAX_DECISIONS)
+        throw new Error(`machine did not settle after ${MAX_DECISIONS} decisions`);
+      const next = step(snapshot, event);
+      if (!next.ok) {
+        await stall(deps, obj, canary, Reason.IncompatibleState, next.error.message, now, log);
+        return {};
+      }
+      snapshot = next.value.persisted;
+      last = next.value;
+      pending.push(next.value);
+    }
+  } catch (err) {
+    deps.metrics.apiErrors.inc({ source: 'effect' });
+    throw err;
+  }
+  if (!last) return {};
+
+  const status = statusAfter(canary, last, obs, checks, now);
+  record(deps, canary, last, checks);
+  if (last.phase === 'Terminated' && deleting) {
+    await removeFinalizer(deps, obj);
+    return {};
+  }
+  if (canonicalJson(status) !== canonicalJson(canary.status ?? {})) {
+    await deps.status.write(namespace, name, obj.metadata?.resourceVersion, status);
+    if (status.phase !== canary.status?.phase)
+      log.info({ phase: status.phase, weight: status.canaryWeight }, 'phase changed');
+  }
+  if (last.requeueAt === null) return {};
+  return { requeueAfterMs: Math.max(last.requeueAt - now.getTime(), 0) };
+}
+
+function observe(canary: Canary, obs: TargetObservation, now: Date, deleting: boolean): MachineEvent {
+  const a = canary.spec.analysis;
+  return {
+    type: 'OBSERVE',
+    now: now.getTime(),
+    revision: obs.revision ?? '',
+    primaryRevision: obs.primary?.metadata?.annotations?.[REVISION_ANNOTATION] ?? null,
+    primaryReady: deploymentReadiness(obs.primary, a.primaryReadyThreshold).ready,
+    canaryReady: deploymentReadiness(obs.target, a.canaryReadyThreshold).ready,
+    suspended: canary.spec.suspend ?? false,
+    skipAnalysis: canary.spec.skipAnalysis ?? false,
+    deleting,
+  };
+}
+
+function record(deps: ReconcilerDeps, canary: Canary, last: Step, checks: CheckResult[] | undefined): void {
+  const labels = { namespace: canary.metadata.namespace ?? '', name: canary.metadata.name ?? '' };
+  const c = last.persisted.context;
+  deps.metrics.weight.set(labels, c.canaryWeight);
+  deps.metrics.failedChecks.set(labels, c.failedChecks);
+  for (const p of [
+    'Initializing',
+    'Initialized',
+    'Waiting',
+    'Progressing',
+    'WaitingPromotion',
+    'Promoting',
+    'Finalising',
+    'Succeeded',
+    'Failed',
+    'Terminating',
+    'Terminated',
+  ]) {
+    deps.metrics.phase.set({ ...labels, phase: p }, p === last.phase ? 1 : 0);
+  }
+  for (const r of checks ?? []) {
+    deps.metrics.checkValue.set({ ...labels, metric: r.name }, r.value ?? Number.NaN);
+    deps.metrics.checkResults.inc({ ...labels, metric: r.name, verdict: r.verdict });
+  }
+}
+
+async function removeFinalizer(deps: ReconcilerDeps, obj: CanaryObject): Promise<void> {
+  const finalizers = (obj.metadata?.finalizers ?? []).filter((f) => f !== FINALIZER);
+  await deps.finalizers.set(
+    obj.metadata?.namespace ?? '',
+    obj.metadata?.name ?? '',
+    finalizers,
+    obj.metadata?.resourceVersion,
+  );
+}
+
+async function stall(
+  deps: ReconcilerDeps,
+  obj: CanaryObject,
+  canary: Canary | undefined,
+  reason: Parameters<typeof stalledStatus>[2],
+  message: string,
+  now: Date,
+  log: Logger,
+): Promise<void> {
+  const { namespace = '', name = '' } = obj.metadata ?? {};
+  const status = stalledStatus(
+    canary,
+    { generation: obj.metadata?.generation, status: obj.status },
+    reason,
+    message,
+    now,
+  );
+  const ready = (
+    obj.status?.['conditions'] as Array<{ type: string; reason: string; message: string }> | undefined
+  )?.find((c) => c.type === 'Ready');
+  if (
+    ready?.reason === reason &&
+    ready.message === message &&
+    obj.status?.['observedGeneration'] === obj.metadata?.generation
+  )
+    return;
+  log.warn({ reason }, message);
+  await deps.events.record(
+    {
+      apiVersion: obj.apiVersion ?? 'fledge.dev/v1alpha1',
+      kind: 'Canary',
+      namespace,
+      name,
+      ...(obj.metadata?.uid ? { uid: obj.metadata.uid } : {}),
+    },
+    'Warning',
+    reason,
+    message,
+  );
+  await deps.status.write(namespace, name, obj.metadata?.resourceVersion, status);
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * Operator configuration from flags and environment, validated once at start: a bad value stops
+ * the process with a message naming the setting, before anything touches the cluster.
+ */
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  /** Namespace to watch; empty watches all namespaces. */
+  watchNamespace: z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/, 'must be a namespace name or empty')
+    .default(''),
+  metricsAddress: z
+    .string()
+    .regex(/^[^:]*:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:8080')
+    .default('0.0.0.0:8080'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  logFormat: z.enum(['json', 'pretty']).default('json'),
+  concurrency: positiveInt.max(64).default(4),
+  leaderElect: z.stringbool().default(true),
+  leaseNamespace: z.string().min(1).default('default'),
+  leaseName: z.string().min(1).default('fledge-leader'),
+  leaseDurationSeconds: positiveInt.default(15),
+  renewDeadlineSeconds: positiveInt.default(10),
+  retryPeriodSeconds: positiveInt.default(2),
+  /** Level-triggered safety net: every canary is reconciled at least this often. */
+  resyncSeconds: positiveInt.default(300),
+  /** Prometheus used by the builtin metrics when no MetricTemplate names one. */
+  metricsServer: z.url().optional(),
+  identity: z.string().min(1).optional(),
+});
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variables read (FLEDGE_<SETTING> in screaming snake case), e.g. FLEDGE_WATCH_NAMESPACE. */
+export function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const name = `FLEDGE_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const value = env[name];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+export class ConfigError extends Error {}
+
+export function parseConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): Config {
+  const result = configSchema.safeParse({ ...fromEnv(env), ...flags });
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  --${kebab(String(i.path[0] ?? ''))}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -1,0 +1,76 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The operator's own Prometheus metrics, on an injected registry (no global singletons). */
+export function createMetrics(registry = new Registry()) {
+  collectDefaultMetrics({ register: registry, prefix: 'fledge_process_' });
+  const labelNames = ['namespace', 'name'] as const;
+  return {
+    registry,
+    phase: new Gauge({
+      name: 'fledge_canary_phase_info',
+      help: 'Current phase of each canary (1 for the current phase)',
+      labelNames: [...labelNames, 'phase'],
+      registers: [registry],
+    }),
+    weight: new Gauge({
+      name: 'fledge_canary_weight',
+      help: 'Traffic weight routed to the canary, 0-100',
+      labelNames,
+      registers: [registry],
+    }),
+    failedChecks: new Gauge({
+      name: 'fledge_canary_failed_checks',
+      help: 'Failed checks of the current release',
+      labelNames,
+      registers: [registry],
+    }),
+    checkValue: new Gauge({
+      name: 'fledge_canary_metric_analysis',
+      help: 'Last value of each metric check (NaN when inconclusive)',
+      labelNames: [...labelNames, 'metric'],
+      registers: [registry],
+    }),
+    checkResults: new Counter({
+      name: 'fledge_canary_metric_checks_total',
+      help: 'Metric checks by verdict',
+      labelNames: [...labelNames, 'metric', 'verdict'],
+      registers: [registry],
+    }),
+    reconciles: new Counter({
+      name: 'fledge_reconcile_total',
+      help: 'Reconcile passes by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    reconcileDuration: new Histogram({
+      name: 'fledge_reconcile_duration_seconds',
+      help: 'Duration of reconcile passes',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'fledge_workqueue_depth',
+      help: 'Keys waiting in the work queue',
+      registers: [registry],
+    }),
+    apiErrors: new Counter({
+      name: 'fledge_kubernetes_api_errors_total',
+      help: 'Kubernetes API and watch errors',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
+    leader: new Gauge({
+      name: 'fledge_leader',
+      help: '1 while this replica is the leader',
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Drops a deleted canary's series so /metrics does not report it forever. */
+export function forgetCanary(m: Metrics, namespace: string, name: string): void {
+  for (const g of [m.phase, m.weight, m.failedChecks, m.checkValue, m.checkResults]) {
+    g.remove({ namespace, name } as never);
+  }
+}
