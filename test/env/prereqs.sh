@@ -19,3 +19,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 bash "$here/tools/build.sh" >/dev/null
+bash "$here/tools/build-helm.sh" >/dev/null

@@ -18,7 +18,7 @@ kwok_version=$(pinned sigs.k8s.io/kwok "$here/kwok/go.mod")
 [ -n "$kube_version" ] && [ -n "$etcd_version" ] && [ -n "$kwok_version" ] || {
   echo "build.sh: cannot read pinned versions from $here/*/go.mod" >&2; exit 1; }
 # The key covers every input of the build, so editing a go.sum rebuilds.
-digest=$(cat "$here"/*/go.mod "$here"/*/go.sum "$here"/etcd/main.go | sha256sum | cut -c1-12)
+digest=$(cat "$here"/{etcd,kube,kwok}/go.mod "$here"/{etcd,kube,kwok}/go.sum "$here"/etcd/main.go | sha256sum | cut -c1-12)
 bin="$cache/bin/kube-$kube_version-etcd-$etcd_version-kwok-$kwok_version-$digest"
 tools=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 

@@ -1,0 +1,579 @@
+// The Helm chart (charts/fledge): lint, render and inspect it, then install it into the run's real
+// API server and ask that API server what the operator's ServiceAccount may and may not do.
+import {
+  ApiextensionsV1Api,
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1ResourceAttributes,
+} from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { statusCode, testKubeConfig } from '../support.ts';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const chart = join(repo, 'charts', 'fledge');
+
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  rules?: Rule[];
+  roleRef?: { kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+  spec?: Record<string, unknown>;
+}
+interface Container {
+  name: string;
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  securityContext?: Record<string, unknown>;
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  ports?: { name: string; containerPort: number }[];
+}
+interface PodSpec {
+  securityContext?: Record<string, unknown>;
+  containers: Container[];
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+}
+
+/** The operator's rules, as docs/install.md explains them; a change here is a change of policy. */
+const operatorRules: Rule[] = [
+  {
+    apiGroups: ['fledge.dev'],
+    resources: ['canaries', 'metrictemplates', 'alertproviders'],
+    verbs: ['get', 'list', 'watch'],
+  },
+  { apiGroups: ['fledge.dev'], resources: ['canaries'], verbs: ['update', 'patch'] },
+  { apiGroups: ['fledge.dev'], resources: ['canaries/status'], verbs: ['update', 'patch'] },
+  { apiGroups: ['fledge.dev'], resources: ['canaries/finalizers'], verbs: ['update'] },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+  },
+  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+  {
+    apiGroups: [''],
+    resources: ['configmaps', 'secrets'],
+    verbs: ['get', 'list', 'watch', 'create', 'update'],
+  },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'update'] },
+  {
+    apiGroups: ['gateway.networking.k8s.io'],
+    resources: ['httproutes'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+  },
+  {
+    apiGroups: ['networking.k8s.io'],
+    resources: ['ingresses'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// helm
+
+let helmPath = '';
+let helmHome = '';
+
+/** The pinned helm, built once by test/env/tools/build-helm.sh (cold: about 3.5 minutes). */
+async function setUpHelm(): Promise<void> {
+  const { stdout } = await run('bash', [join(repo, 'test/env/tools/build-helm.sh')], {
+    maxBuffer: 1 << 20,
+    timeout: 20 * 60_000,
+  });
+  helmPath = join(stdout.trim().split('\n').at(-1) ?? '', 'helm');
+  // helm's own cache, config and data stay in a temp dir instead of the user's home.
+  helmHome = await mkdtemp(join(tmpdir(), 'fledge-helm-'));
+}
+
+async function helm(args: string[], kubeconfig?: string): Promise<string> {
+  const env = {
+    ...process.env,
+    HELM_CACHE_HOME: join(helmHome, 'cache'),
+    HELM_CONFIG_HOME: join(helmHome, 'config'),
+    HELM_DATA_HOME: join(helmHome, 'data'),
+    KUBECONFIG: kubeconfig ?? join(helmHome, 'no-kubeconfig'),
+  };
+  try {
+    const { stdout } = await run(helmPath, args, { env, maxBuffer: 16 << 20, timeout: 5 * 60_000 });
+    return stdout;
+  } catch (err) {
+    const { stderr, stdout } = err as { stderr?: string; stdout?: string };
+    throw new Error(`helm ${args.join(' ')} failed:\n${stderr ?? ''}${stdout ?? ''}`, { cause: err });
+  }
+}
+
+async function render(...set: string[]): Promise<Manifest[]> {
+  const args = ['template', 'fledge', chart, '--namespace', 'fledge-system'];
+  for (const s of set) args.push('--set', s);
+  const docs = parseAllDocuments(await helm(args));
+  return docs.map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
+}
+
+const find = (ms: Manifest[], kind: string, name?: string) =>
+  ms.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
+const one = (ms: Manifest[], kind: string, name?: string): Manifest => {
+  const found = find(ms, kind, name);
+  expect(found, `${kind} ${name ?? ''}`).toHaveLength(1);
+  return found[0]!;
+};
+const podSpec = (ms: Manifest[]) =>
+  (one(ms, 'Deployment').spec as { template: { spec: PodSpec } }).template.spec;
+const envOf = (c: Container) => new Map((c.env ?? []).map((e) => [e.name, e]));
+
+beforeAll(setUpHelm, 25 * 60_000);
+afterAll(async () => {
+  if (helmHome) await rm(helmHome, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// lint and render
+
+describe('chart rendering', () => {
+  it('passes helm lint, also with --strict and with every optional part switched on', async () => {
+    await helm(['lint', chart]);
+    await helm(['lint', chart, '--strict']);
+    await helm([
+      'lint',
+      chart,
+      '--strict',
+      '--set',
+      'watchNamespace=apps,serviceMonitor.enabled=true,metricsServer=http://prometheus:9090',
+    ]);
+  });
+
+  it('renders the operator and nothing cluster-wide beyond its RBAC', async () => {
+    const ms = await render();
+    const kinds = ms.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+    expect(kinds).toEqual(
+      [
+        'ClusterRole/fledge',
+        'ClusterRole/fledge-edit',
+        'ClusterRole/fledge-view',
+        'ClusterRoleBinding/fledge',
+        'Deployment/fledge',
+        'PodDisruptionBudget/fledge',
+        'Role/fledge-leader-election',
+        'RoleBinding/fledge-leader-election',
+        'Service/fledge-metrics',
+        'ServiceAccount/fledge',
+      ].sort(),
+    );
+    for (const m of ms) {
+      const clusterScoped = m.kind === 'ClusterRole' || m.kind === 'ClusterRoleBinding';
+      expect(m.metadata.namespace, `${m.kind}/${m.metadata.name}`).toBe(
+        clusterScoped ? undefined : 'fledge-system',
+      );
+    }
+  });
+
+  it('grants RBAC without wildcards and without escalation verbs', async () => {
+    for (const set of [[], ['watchNamespace=apps']]) {
+      const ms = await render(...set);
+      const roles = [...find(ms, 'ClusterRole'), ...find(ms, 'Role')];
+      expect(roles.length).toBeGreaterThanOrEqual(3);
+      for (const role of roles) {
+        for (const rule of role.rules ?? []) {
+          const where = `${role.kind}/${role.metadata.name} ${JSON.stringify(rule)}`;
+          for (const field of [rule.apiGroups, rule.resources, rule.verbs, rule.resourceNames ?? []]) {
+            expect(
+              field?.some((v) => v.includes('*')),
+              where,
+            ).toBe(false);
+          }
+          expect(rule.nonResourceURLs, where).toBeUndefined();
+          expect(rule.apiGroups, where).toBeDefined();
+          expect(rule.resources?.length, where).toBeGreaterThan(0);
+          for (const verb of ['escalate', 'bind', 'impersonate'])
+            expect(rule.verbs, where).not.toContain(verb);
+        }
+      }
+    }
+  });
+
+  it('gives the operator exactly the intended rules, cluster-wide by default', async () => {
+    const ms = await render();
+    expect(one(ms, 'ClusterRole', 'fledge').rules).toEqual(operatorRules);
+    const binding = one(ms, 'ClusterRoleBinding', 'fledge');
+    expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: 'fledge' });
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'fledge', namespace: 'fledge-system' },
+    ]);
+    // Leader election: a Role in the release namespace; get/update only on the one Lease.
+    expect(one(ms, 'Role', 'fledge-leader-election').rules).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['fledge-leader'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+  });
+
+  it('switches the operator to a Role and RoleBinding in watchNamespace', async () => {
+    const ms = await render('watchNamespace=apps');
+    expect(find(ms, 'ClusterRoleBinding')).toEqual([]);
+    expect(find(ms, 'ClusterRole', 'fledge')).toEqual([]);
+    const role = one(ms, 'Role', 'fledge');
+    expect(role.metadata.namespace).toBe('apps');
+    expect(role.rules).toEqual(operatorRules);
+    const binding = one(ms, 'RoleBinding', 'fledge');
+    expect(binding.metadata.namespace).toBe('apps');
+    expect(binding.roleRef).toMatchObject({ kind: 'Role', name: 'fledge' });
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'fledge', namespace: 'fledge-system' },
+    ]);
+    // The Lease stays in the release namespace.
+    expect(one(ms, 'Role', 'fledge-leader-election').metadata.namespace).toBe('fledge-system');
+    const env = envOf(podSpec(ms).containers[0]!);
+    expect(env.get('FLEDGE_WATCH_NAMESPACE')?.value).toBe('apps');
+    // The aggregated ClusterRoles are for people and bound to no one by the chart.
+    for (const r of find(ms, 'ClusterRole'))
+      expect(r.metadata.labels?.['rbac.authorization.k8s.io/aggregate-to-edit']).toBe('true');
+  });
+
+  it('runs the pod under the restricted Pod Security Standard', async () => {
+    const spec = podSpec(await render());
+    expect(spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(spec.hostNetwork ?? false).toBe(false);
+    expect(spec.hostPID ?? false).toBe(false);
+    expect(spec.hostIPC ?? false).toBe(false);
+    expect(spec.containers).toHaveLength(1);
+    const sc = spec.containers[0]!.securityContext;
+    expect(sc).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(sc?.['privileged'] ?? false).toBe(false);
+    expect((sc?.['capabilities'] as { add?: string[] }).add).toBeUndefined();
+  });
+
+  it('configures the operator through FLEDGE_* variables and probes its health endpoints', async () => {
+    const ms = await render('metricsServer=http://prometheus.monitoring:9090', 'logLevel=debug');
+    const c = podSpec(ms).containers[0]!;
+    const env = envOf(c);
+    expect(Object.fromEntries([...env].map(([k, v]) => [k, v.value ?? v.valueFrom]))).toEqual({
+      FLEDGE_WATCH_NAMESPACE: '',
+      FLEDGE_METRICS_ADDRESS: '0.0.0.0:8080',
+      FLEDGE_LOG_LEVEL: 'debug',
+      FLEDGE_LOG_FORMAT: 'json',
+      FLEDGE_CONCURRENCY: '4',
+      FLEDGE_LEADER_ELECT: 'true',
+      FLEDGE_LEASE_NAMESPACE: 'fledge-system',
+      FLEDGE_LEASE_NAME: 'fledge-leader',
+      FLEDGE_METRICS_SERVER: 'http://prometheus.monitoring:9090',
+      FLEDGE_IDENTITY: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    expect(c.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: 8080 })]);
+    expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect((one(ms, 'Deployment').spec as { replicas: number }).replicas).toBe(2);
+  });
+
+  it('renders the optional ServiceMonitor and drops the PDB and lease RBAC when asked', async () => {
+    const ms = await render(
+      'serviceMonitor.enabled=true',
+      'podDisruptionBudget.enabled=false',
+      'replicas=1',
+      'leaderElection.enabled=false',
+    );
+    expect(one(ms, 'ServiceMonitor').spec).toMatchObject({
+      endpoints: [expect.objectContaining({ port: 'http-metrics', path: '/metrics' })],
+    });
+    expect(find(ms, 'PodDisruptionBudget')).toEqual([]);
+    expect(find(ms, 'Role')).toEqual([]);
+    expect(envOf(podSpec(ms).containers[0]!).get('FLEDGE_LEADER_ELECT')?.value).toBe('false');
+  });
+
+  it('refuses settings that cannot work', async () => {
+    await expect(render('replicas=2', 'leaderElection.enabled=false')).rejects.toThrow(
+      /replicas > 1 requires leaderElection.enabled/,
+    );
+    await expect(render('replica=3')).rejects.toThrow(/additional properties 'replica' not allowed/);
+    await expect(render('logLevel=loud')).rejects.toThrow(/logLevel/);
+  });
+
+  it('ships the generated CRDs unchanged, and leaves them out with crds.install=false', async () => {
+    const generated = (await readdir(join(repo, 'crds'))).filter((f) => f.endsWith('.yaml')).sort();
+    const shipped = join(chart, 'charts', 'crds', 'crds');
+    expect((await readdir(shipped)).sort(), 'run charts/fledge/sync-crds.sh').toEqual(generated);
+    for (const f of generated) {
+      const [a, b] = await Promise.all([
+        readFile(join(repo, 'crds', f), 'utf8'),
+        readFile(join(shipped, f), 'utf8'),
+      ]);
+      expect(b === a, `charts/fledge/charts/crds/crds/${f} differs: run charts/fledge/sync-crds.sh`).toBe(
+        true,
+      );
+    }
+    const crdNames = async (...extra: string[]) =>
+      parseAllDocuments(await helm(['template', 'fledge', chart, '--include-crds', ...extra]))
+        .map((d) => d.toJS() as Manifest | null)
+        .filter((m) => m?.kind === 'CustomResourceDefinition')
+        .map((m) => m!.metadata.name)
+        .sort();
+    expect(await crdNames()).toEqual([
+      'alertproviders.fledge.dev',
+      'canaries.fledge.dev',
+      'metrictemplates.fledge.dev',
+    ]);
+    expect(await crdNames('--set', 'crds.install=false')).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// install into the real API server
+
+/** A KubeConfig that authenticates as `namespace/name`, with a short-lived token (TokenRequest). */
+async function kubeConfigAs(kc: KubeConfig, namespace: string, name: string): Promise<KubeConfig> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const req = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 600 } },
+  });
+  const cluster = kc.getCurrentCluster();
+  if (!cluster || !req.status?.token) throw new Error('no cluster or no token');
+  const as = new KubeConfig();
+  as.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name, token: req.status.token }],
+    contexts: [{ name, cluster: cluster.name, user: name }],
+    currentContext: name,
+  });
+  return as;
+}
+
+type Check = [verb: string, resource: string, namespace: string, extra?: Partial<V1ResourceAttributes>];
+
+/** Asks the API server, as the ServiceAccount itself, whether it may do `check`. */
+async function may(authz: AuthorizationV1Api, [verb, resource, namespace, extra]: Check): Promise<boolean> {
+  // "plural[.group][/subresource]", as kubectl auth can-i spells it.
+  const [qualified = '', subresource = ''] = resource.split('/');
+  const dot = qualified.indexOf('.');
+  const [res, group] = dot < 0 ? [qualified, ''] : [qualified.slice(0, dot), qualified.slice(dot + 1)];
+  const review = await authz.createSelfSubjectAccessReview({
+    body: {
+      spec: {
+        resourceAttributes: {
+          verb,
+          group,
+          resource: res,
+          subresource,
+          namespace,
+          ...extra,
+        },
+      },
+    },
+  });
+  return review.status?.allowed ?? false;
+}
+
+const describeCheck = ([verb, resource, namespace, extra]: Check) =>
+  `${verb} ${resource}${extra?.name ? ` ${extra.name}` : ''} ${namespace ? `in ${namespace}` : 'cluster-wide'}`;
+
+describe('chart installed into the real API server', () => {
+  const kc = testKubeConfig();
+  const kubeconfig = inject('kubeconfig');
+  const id = randomBytes(3).toString('hex');
+  const core = kc.makeApiClient(CoreV1Api);
+  // Cluster mode: release A in nsA. Namespaced mode: release B in nsB, watching apps only.
+  const nsA = `chart-a-${id}`;
+  const nsB = `chart-b-${id}`;
+  const apps = `chart-apps-${id}`;
+  const other = `chart-other-${id}`;
+  const releaseA = `fledge-a-${id}`;
+  const releaseB = `fledge-b-${id}`;
+  const installed: [string, string][] = [];
+  let authzA: AuthorizationV1Api;
+  let authzB: AuthorizationV1Api;
+
+  beforeAll(async () => {
+    // The release namespaces enforce the restricted Pod Security Standard: a pod spec that breaks
+    // it is refused by admission and the Deployment never becomes available.
+    const restricted = {
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+    };
+    await Promise.all([
+      core.createNamespace({ body: { metadata: { name: nsA, labels: restricted } } }),
+      core.createNamespace({ body: { metadata: { name: nsB, labels: restricted } } }),
+      core.createNamespace({ body: { metadata: { name: apps } } }),
+      core.createNamespace({ body: { metadata: { name: other } } }),
+    ]);
+    const install = async (release: string, namespace: string, ...set: string[]) => {
+      const args = ['install', release, chart, '--namespace', namespace, '--wait', '--timeout', '3m'];
+      for (const s of set) args.push('--set', s);
+      installed.push([release, namespace]);
+      await helm(args, kubeconfig);
+    };
+    // B installs no CRDs: with A installing them at the same time, one of the two would lose the race.
+    await Promise.all([
+      install(releaseA, nsA),
+      install(
+        releaseB,
+        nsB,
+        `watchNamespace=${apps}`,
+        'crds.install=false',
+        'rbac.aggregateToDefaultRoles=false',
+      ),
+    ]);
+    [authzA, authzB] = await Promise.all([
+      kubeConfigAs(kc, nsA, releaseA).then((k) => k.makeApiClient(AuthorizationV1Api)),
+      kubeConfigAs(kc, nsB, releaseB).then((k) => k.makeApiClient(AuthorizationV1Api)),
+    ]);
+  }, 5 * 60_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      installed.map(([r, n]) => helm(['uninstall', r, '--namespace', n, '--wait'], kubeconfig)),
+    );
+    await Promise.all(
+      [nsA, nsB, apps, other].map((name) =>
+        core.deleteNamespace({ name }).catch((err: unknown) => {
+          if (statusCode(err) !== 404) throw err;
+        }),
+      ),
+    );
+  }, 5 * 60_000);
+
+  it('installs the CRDs and a Deployment whose pods pass restricted admission and become ready', async () => {
+    const appsApi = kc.makeApiClient(AppsV1Api);
+    for (const [release, namespace] of [
+      [releaseA, nsA],
+      [releaseB, nsB],
+    ] as const) {
+      const dep = await appsApi.readNamespacedDeployment({ name: release, namespace });
+      expect(dep.status?.readyReplicas).toBe(2);
+      const pods = await core.listNamespacedPod({
+        namespace,
+        labelSelector: `app.kubernetes.io/instance=${release}`,
+      });
+      expect(pods.items.map((p) => p.spec?.serviceAccountName)).toEqual([release, release]);
+    }
+    // Helm installs a chart's crds/ first and waits until they are established.
+    const ext = kc.makeApiClient(ApiextensionsV1Api);
+    const crds = (await ext.listCustomResourceDefinition()).items
+      .map((c) => c.metadata?.name ?? '')
+      .filter((n) => n.endsWith('.fledge.dev'))
+      .sort();
+    expect(crds).toEqual(['alertproviders.fledge.dev', 'canaries.fledge.dev', 'metrictemplates.fledge.dev']);
+  });
+
+  describe('cluster mode (watchNamespace empty)', () => {
+    const allowed: Check[] = [
+      ['list', 'canaries.fledge.dev', ''],
+      ['watch', 'canaries.fledge.dev', ''],
+      ['get', 'metrictemplates.fledge.dev', other],
+      ['list', 'alertproviders.fledge.dev', ''],
+      ['patch', 'canaries.fledge.dev', other],
+      ['update', 'canaries.fledge.dev/status', other],
+      ['patch', 'canaries.fledge.dev/status', other],
+      ['update', 'canaries.fledge.dev/finalizers', other],
+      ['watch', 'deployments.apps', ''],
+      ['create', 'deployments.apps', other],
+      ['patch', 'deployments.apps', other],
+      ['update', 'deployments.apps', other],
+      ['create', 'services', other],
+      ['patch', 'services', other],
+      ['list', 'secrets', ''],
+      ['create', 'secrets', other],
+      ['update', 'configmaps', other],
+      ['create', 'events', other],
+      ['update', 'events', other],
+      ['create', 'httproutes.gateway.networking.k8s.io', other],
+      ['update', 'ingresses.networking.k8s.io', other],
+      ['delete', 'ingresses.networking.k8s.io', other],
+      ['create', 'leases.coordination.k8s.io', nsA],
+      ['update', 'leases.coordination.k8s.io', nsA, { name: 'fledge-leader' }],
+    ];
+    const denied: Check[] = [
+      ['delete', 'deployments.apps', other],
+      ['delete', 'services', other],
+      ['delete', 'secrets', other],
+      ['delete', 'configmaps', other],
+      ['delete', 'httproutes.gateway.networking.k8s.io', other],
+      ['create', 'canaries.fledge.dev', other],
+      ['delete', 'canaries.fledge.dev', other],
+      ['update', 'metrictemplates.fledge.dev', other],
+      ['patch', 'deployments.apps/scale', other],
+      ['list', 'pods', ''],
+      ['create', 'pods', other],
+      ['get', 'nodes', ''],
+      ['list', 'namespaces', ''],
+      ['create', 'serviceaccounts/token', other],
+      ['create', 'customresourcedefinitions.apiextensions.k8s.io', ''],
+      ['update', 'clusterroles.rbac.authorization.k8s.io', ''],
+      ['bind', 'clusterroles.rbac.authorization.k8s.io', ''],
+      ['impersonate', 'serviceaccounts', other],
+      ['create', 'leases.coordination.k8s.io', other],
+      ['update', 'leases.coordination.k8s.io', nsA, { name: 'someone-elses-lease' }],
+      ['delete', 'leases.coordination.k8s.io', nsA, { name: 'fledge-leader' }],
+    ];
+    it.each(allowed.map((c) => [describeCheck(c), c] as const))('may %s', async (_, check) => {
+      expect(await may(authzA, check)).toBe(true);
+    });
+    it.each(denied.map((c) => [describeCheck(c), c] as const))('may not %s', async (_, check) => {
+      expect(await may(authzA, check)).toBe(false);
+    });
+  });
+
+  describe('namespaced mode (watchNamespace set)', () => {
+    const allowed: Check[] = [
+      ['list', 'canaries.fledge.dev', apps],
+      ['watch', 'canaries.fledge.dev', apps],
+      ['patch', 'canaries.fledge.dev/status', apps],
+      ['create', 'deployments.apps', apps],
+      ['list', 'secrets', apps],
+      ['create', 'configmaps', apps],
+      ['create', 'events', apps],
+      ['create', 'leases.coordination.k8s.io', nsB],
+      ['get', 'leases.coordination.k8s.io', nsB, { name: 'fledge-leader' }],
+    ];
+    const denied: Check[] = [
+      ['list', 'canaries.fledge.dev', ''],
+      ['list', 'canaries.fledge.dev', other],
+      ['get', 'secrets', 'kube-system'],
+      ['list', 'secrets', ''],
+      ['list', 'secrets', other],
+      ['list', 'deployments.apps', 'kube-system'],
+      ['patch', 'deployments.apps', other],
+      ['delete', 'deployments.apps', apps],
+      ['create', 'leases.coordination.k8s.io', apps],
+    ];
+    it.each(allowed.map((c) => [describeCheck(c), c] as const))('may %s', async (_, check) => {
+      expect(await may(authzB, check)).toBe(true);
+    });
+    it.each(denied.map((c) => [describeCheck(c), c] as const))('may not %s', async (_, check) => {
+      expect(await may(authzB, check)).toBe(false);
+    });
+  });
+});
