@@ -10,6 +10,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { isNotFound } from './kube/errors.ts';
 import { SupervisedInformer } from './kube/informer.ts';
 import { WorkQueue, type Handler } from './kube/workqueue.ts';
 import type { Metrics } from './runtime/metrics.ts';
@@ -59,6 +60,7 @@ export class Controller {
   private readonly secrets: SupervisedInformer<V1Secret>;
   private readonly templates: SupervisedInformer<MetricTemplateObject>;
   private queue: WorkQueue | undefined;
+  private readonly custom: CustomObjectsApi;
   private running: Promise<void> | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
 
@@ -68,6 +70,7 @@ export class Controller {
     this.opts = opts;
     const ns = opts.namespace;
     const custom = kc.makeApiClient(CustomObjectsApi);
+    this.custom = custom;
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
     const path = (group: string, version: string, plural: string) =>
@@ -129,6 +132,22 @@ export class Controller {
       () => (ns ? core.listNamespacedSecret({ namespace: ns }) : core.listSecretForAllNamespaces()),
       (o) => this.enqueueDependents(o.metadata?.namespace, () => true),
     );
+  }
+
+  /** The Canary as the API server has it now (undefined when gone). */
+  async readCanary(namespace: string, name: string): Promise<CanaryObject | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: 'canaries',
+        namespace,
+        name,
+      })) as CanaryObject;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   get caches(): Caches {

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
   let leading = !config.leaderElect;
   const reconcile = createReconciler({
     caches: controller.caches,
+    read: (ns, name) => controller.readCanary(ns, name),
     target: new DeploymentTarget(kc, controller.caches),
     router: routerFor,
     events: createEventRecorder(kc, 'fledge', identity, log),

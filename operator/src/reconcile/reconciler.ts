@@ -16,11 +16,16 @@ import { planOf } from './derive.ts';
 import { execute } from './effects.ts';
 import { FINALIZER, type Finalizers } from './finalizer.ts';
 import { stalledStatus, statusAfter } from './status.ts';
-import type { StatusWriter } from './status-writer.ts';
+import { StatusConflictError, type StatusWriter } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
 
 export interface ReconcilerDeps {
   caches: Caches;
+  /**
+   * A fresh read of the Canary from the API server. Decisions are taken on it, never on the
+   * informer cache, which may not have seen the status this operator wrote a moment ago.
+   */
+  read: (namespace: string, name: string) => Promise<CanaryObject | undefined>;
   target: DeploymentTarget;
   router: (provider: string) => Router;
   events: EventRecorder;
@@ -47,9 +52,17 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
   return async (key) => {
     const started = process.hrtime.bigint();
     try {
-      const result = await reconcileOnce(deps, key);
-      deps.metrics.reconciles.inc({ result: 'success' });
-      return result;
+      // A conflict means the Canary changed under the pass: decide again on a fresh read.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await reconcileOnce(deps, key);
+          deps.metrics.reconciles.inc({ result: 'success' });
+          return result;
+        } catch (err) {
+          if (!(err instanceof StatusConflictError) || attempt >= 3) throw err;
+          deps.metrics.reconciles.inc({ result: 'conflict' });
+        }
+      }
     } finally {
       deps.metrics.reconcileDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
@@ -58,7 +71,11 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
 
 async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
-  const obj = deps.caches.canary(namespace, name);
+  if (!deps.caches.canary(namespace, name)) {
+    forgetCanary(deps.metrics, namespace, name);
+    return {};
+  }
+  const obj = await deps.read(namespace, name);
   if (!obj) {
     forgetCanary(deps.metrics, namespace, name);
     return {};

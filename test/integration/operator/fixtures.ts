@@ -1,0 +1,112 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Deployment,
+} from '@kubernetes/client-node';
+import { createServer, type Server } from 'node:http';
+import { GROUP, VERSION } from '../../../operator/src/controller.ts';
+import type { CanaryStatus } from '../../../operator/src/api/index.ts';
+import { waitFor } from '../../env/wait.ts';
+
+export type CanaryObj = { metadata: { name: string; generation?: number; resourceVersion?: string }; spec: Record<string, unknown>; status?: CanaryStatus };
+
+/** Typed access to the objects operator tests create and inspect in one namespace. */
+export function fixtures(kc: KubeConfig, namespace: string) {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const canaries = { group: GROUP, version: VERSION, namespace, plural: 'canaries' };
+  const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+  const deployment = (name: string, image: string, extra: Partial<V1Deployment['spec']> = {}): V1Deployment => ({
+    metadata: { name, namespace },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image }] } },
+      ...extra,
+    },
+  });
+
+  return {
+    apps,
+    core,
+    custom,
+    deployment,
+    createDeployment: (d: V1Deployment) => apps.createNamespacedDeployment({ namespace, body: d }),
+    readDeployment: (name: string) => apps.readNamespacedDeployment({ name, namespace }),
+    /** A new revision: changes the image of the first container. */
+    setImage: (name: string, image: string) =>
+      apps.patchNamespacedDeployment(
+        { name, namespace, body: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      ),
+    createCanary: (name: string, spec: Record<string, unknown>) =>
+      custom.createNamespacedCustomObject({
+        ...canaries,
+        body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Canary', metadata: { name, namespace }, spec },
+      }),
+    patchCanarySpec: (name: string, spec: Record<string, unknown>) =>
+      custom.patchNamespacedCustomObject({ ...canaries, name, body: { spec } }, merge),
+    deleteCanary: (name: string) => custom.deleteNamespacedCustomObject({ ...canaries, name }),
+    getCanary: async (name: string) => (await custom.getNamespacedCustomObject({ ...canaries, name })) as CanaryObj,
+    /** Waits until the canary's status satisfies `check`, returning that status. */
+    waitForStatus: async (
+      name: string,
+      description: string,
+      check: (s: CanaryStatus) => boolean,
+      timeoutMs = 30_000,
+    ): Promise<CanaryStatus> => {
+      let last: CanaryStatus | undefined;
+      try {
+        return await waitFor(
+          `canary ${namespace}/${name}: ${description}`,
+          async () => {
+            const c = (await custom.getNamespacedCustomObject({ ...canaries, name })) as CanaryObj;
+            last = c.status;
+            return c.status && check(c.status) ? c.status : undefined;
+          },
+          { timeoutMs, intervalMs: 100 },
+        );
+      } catch (err) {
+        const { machine: _machine, ...shown } = last ?? {};
+        throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(shown)}`, { cause: err });
+      }
+    },
+    events: async (name: string) =>
+      (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Canary` })).items,
+    createMetricTemplate: (name: string, address: string, query: string) =>
+      custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: 'metrictemplates',
+        body: {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: 'MetricTemplate',
+          metadata: { name, namespace },
+          spec: { provider: { type: 'prometheus', address }, query },
+        },
+      }),
+  };
+}
+
+/**
+ * A loopback Prometheus target whose gauge values the test sets: the stand-in for an app's
+ * metrics, scraped by the real Prometheus so the operator runs real PromQL over real samples.
+ */
+export async function startGaugeTarget(): Promise<{ address: string; set(series: string, value: number): void; close(): void }> {
+  const values = new Map<string, number>();
+  const server: Server = createServer((_req, res) => {
+    res.setHeader('content-type', 'text/plain; version=0.0.4');
+    res.end([...values].map(([k, v]) => `${k} ${v}`).join('\n') + '\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  if (!addr || typeof addr !== 'object') throw new Error('no address');
+  return { address: `127.0.0.1:${addr.port}`, set: (series, value) => values.set(series, value), close: () => server.close() };
+}
