@@ -12,7 +12,11 @@ import { GROUP, VERSION } from '../../../operator/src/controller.ts';
 import type { CanaryStatus } from '../../../operator/src/api/index.ts';
 import { waitFor } from '../../env/wait.ts';
 
-export type CanaryObj = { metadata: { name: string; generation?: number; resourceVersion?: string }; spec: Record<string, unknown>; status?: CanaryStatus };
+export type CanaryObj = {
+  metadata: { name: string; generation?: number; resourceVersion?: string };
+  spec: Record<string, unknown>;
+  status?: CanaryStatus;
+};
 
 /** Typed access to the objects operator tests create and inspect in one namespace. */
 export function fixtures(kc: KubeConfig, namespace: string) {
@@ -22,7 +26,11 @@ export function fixtures(kc: KubeConfig, namespace: string) {
   const canaries = { group: GROUP, version: VERSION, namespace, plural: 'canaries' };
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-  const deployment = (name: string, image: string, extra: Partial<V1Deployment['spec']> = {}): V1Deployment => ({
+  const deployment = (
+    name: string,
+    image: string,
+    extra: Partial<V1Deployment['spec']> = {},
+  ): V1Deployment => ({
     metadata: { name, namespace },
     spec: {
       replicas: 2,
@@ -53,7 +61,8 @@ export function fixtures(kc: KubeConfig, namespace: string) {
     patchCanarySpec: (name: string, spec: Record<string, unknown>) =>
       custom.patchNamespacedCustomObject({ ...canaries, name, body: { spec } }, merge),
     deleteCanary: (name: string) => custom.deleteNamespacedCustomObject({ ...canaries, name }),
-    getCanary: async (name: string) => (await custom.getNamespacedCustomObject({ ...canaries, name })) as CanaryObj,
+    getCanary: async (name: string) =>
+      (await custom.getNamespacedCustomObject({ ...canaries, name })) as CanaryObj,
     /** Waits until the canary's status satisfies `check`, returning that status. */
     waitForStatus: async (
       name: string,
@@ -78,7 +87,12 @@ export function fixtures(kc: KubeConfig, namespace: string) {
       }
     },
     events: async (name: string) =>
-      (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Canary` })).items,
+      (
+        await core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.name=${name},involvedObject.kind=Canary`,
+        })
+      ).items,
     createMetricTemplate: (name: string, address: string, query: string) =>
       custom.createNamespacedCustomObject({
         group: GROUP,
@@ -99,7 +113,11 @@ export function fixtures(kc: KubeConfig, namespace: string) {
  * A loopback Prometheus target whose gauge values the test sets: the stand-in for an app's
  * metrics, scraped by the real Prometheus so the operator runs real PromQL over real samples.
  */
-export async function startGaugeTarget(): Promise<{ address: string; set(series: string, value: number): void; close(): void }> {
+export async function startGaugeTarget(): Promise<{
+  address: string;
+  set(series: string, value: number): void;
+  close(): void;
+}> {
   const values = new Map<string, number>();
   const server: Server = createServer((_req, res) => {
     res.setHeader('content-type', 'text/plain; version=0.0.4');
@@ -108,5 +126,9 @@ export async function startGaugeTarget(): Promise<{ address: string; set(series:
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   if (!addr || typeof addr !== 'object') throw new Error('no address');
-  return { address: `127.0.0.1:${addr.port}`, set: (series, value) => values.set(series, value), close: () => server.close() };
+  return {
+    address: `127.0.0.1:${addr.port}`,
+    set: (series, value) => values.set(series, value),
+    close: () => server.close(),
+  };
 }

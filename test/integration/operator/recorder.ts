@@ -21,9 +21,7 @@ export async function recordStatuses(kc: KubeConfig, namespace: string, name: st
     statuses: () => seen,
     /** Distinct consecutive (phase, weight) pairs. */
     steps: () =>
-      seen
-        .map((s) => `${s.phase}:${s.canaryWeight ?? 0}`)
-        .filter((s, i, all) => i === 0 || s !== all[i - 1]),
+      seen.map((s) => `${s.phase}:${s.canaryWeight ?? 0}`).filter((s, i, all) => i === 0 || s !== all[i - 1]),
     stop: () => req.abort(),
   };
 }
