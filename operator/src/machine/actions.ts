@@ -1,0 +1,60 @@
+import type { MachineContext } from './context.ts';
+import type { MachineEvent } from './events.ts';
+import type { WebhookType } from './plan.ts';
+import { alerts, notices } from './notices.ts';
+
+/**
+ * Effect actions with dynamic params, shared by several transitions. Params are resolved in list
+ * order, so an effect placed after an `assign` sees the updated context: `setWeights` after
+ * `advance` routes the new weights.
+ */
+type Args = { context: MachineContext; event: MachineEvent };
+
+export const setWeights = {
+  type: 'setWeights',
+  params: ({ context }: Args) => ({ primary: context.primaryWeight, canary: context.canaryWeight }),
+} as const;
+
+export const ensureRoutes = {
+  type: 'ensureRoutes',
+  params: ({ context }: Args) => ({ primary: context.primaryWeight, canary: context.canaryWeight }),
+} as const;
+
+export const scaleUp = { type: 'scaleCanary', params: { replicas: 'restore' } } as const;
+export const scaleDown = { type: 'scaleCanary', params: { replicas: 0 } } as const;
+
+export const promote = {
+  type: 'promote',
+  params: ({ context }: Args) => ({ revision: context.lastAppliedRevision }),
+} as const;
+
+export const ask = (webhook: WebhookType) =>
+  ({
+    type: 'runWebhooks',
+    params: ({ context }: Args) => ({ type: webhook, revision: context.lastAppliedRevision }),
+  }) as const;
+
+export const runAnalysis = {
+  type: 'runAnalysis',
+  params: ({ context }: Args) => ({
+    revision: context.lastAppliedRevision,
+    canaryWeight: context.canaryWeight,
+    iterations: context.iterations,
+  }),
+} as const;
+
+export const record = (notice: keyof typeof notices) =>
+  ({ type: 'recordEvent', params: notices[notice] }) as const;
+export const alert = (name: keyof typeof alerts) => ({ type: 'sendAlert', params: alerts[name] }) as const;
+
+/** Scale the canary up for a release, announced as Flagger does. */
+export const beginAnalysis = [scaleUp, record('newRevision'), alert('newRevision')] as const;
+
+/** Every rollback, whatever its cause: all traffic to the primary, the canary to zero, everyone told. */
+export const rollBack = [
+  setWeights,
+  scaleDown,
+  record('rolledBack'),
+  alert('rolledBack'),
+  'postRollout',
+] as const;

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** Flagger's webhook types. `event` is a sink for Kubernetes events and never gates the machine. */
+export const webhookTypes = [
+  'confirm-rollout',
+  'pre-rollout',
+  'rollout',
+  'confirm-traffic-increase',
+  'confirm-promotion',
+  'post-rollout',
+  'rollback',
+  'event',
+] as const;
+export const webhookTypeSchema = z.enum(webhookTypes);
+export type WebhookType = z.infer<typeof webhookTypeSchema>;
+
+export const strategies = ['canary', 'abtest', 'bluegreen'] as const;
+export type Strategy = (typeof strategies)[number];
+
+const weight = z.int().min(1).max(100);
+
+/**
+ * The release configuration, derived by the reconciler from `spec.analysis` (durations already in
+ * milliseconds, the strategy already decided from stepWeight/stepWeights/iterations/match). It is
+ * part of the persisted context, so a restarted operator finishes a release with the plan it began.
+ */
+export const planSchema = z
+  .object({
+    strategy: z.enum(strategies),
+    intervalMs: z.int().min(1),
+    threshold: z.int().min(1),
+    maxWeight: weight.optional(),
+    stepWeight: weight.optional(),
+    stepWeights: z.array(weight).min(1).optional(),
+    stepWeightPromotion: weight.optional(),
+    iterations: z.int().min(1).optional(),
+    progressDeadlineSeconds: z.int().min(1),
+    revertOnDeletion: z.boolean(),
+    /** Types of the webhooks configured; a gate whose type is absent is open without a call. */
+    webhooks: z.array(webhookTypeSchema),
+  })
+  .superRefine((plan, ctx) => {
+    // The machine loops on these numbers: a plan that cannot reach promotion must not start.
+    if (plan.strategy === 'canary' && plan.stepWeight === undefined && plan.stepWeights === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stepWeight'],
+        message: 'a canary plan needs stepWeight or stepWeights',
+      });
+    }
+    if (plan.strategy !== 'canary' && plan.iterations === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['iterations'],
+        message: `a ${plan.strategy} plan needs iterations`,
+      });
+    }
+    const ws = plan.stepWeights ?? [];
+    if (ws.some((w, i) => i > 0 && w <= (ws[i - 1] ?? 0))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stepWeights'],
+        message: 'stepWeights must be strictly increasing',
+      });
+    }
+  });
+export type Plan = z.infer<typeof planSchema>;
+
+export function hasWebhook(plan: Plan, type: WebhookType): boolean {
+  return plan.webhooks.includes(type);
+}

@@ -1,0 +1,143 @@
+import type { FailureReason, MachineContext } from './context.ts';
+import { toMillis, type MachineEvent } from './events.ts';
+import { advanceExposure, nextPromotionWeights, TOTAL_WEIGHT } from './schedule.ts';
+
+/**
+ * Context changes of the machine's transitions, as pure functions. Each returns the fields it
+ * changes; the machine applies them with `assign` before the effects of the same transition, so
+ * effect params are computed from the updated context.
+ */
+type Update = (context: MachineContext, event: MachineEvent) => Partial<MachineContext>;
+
+const at = (event: MachineEvent): number => toMillis(event.now);
+const revisionOf = (context: MachineContext, event: MachineEvent): string =>
+  event.type === 'OBSERVE' ? event.revision : context.lastAppliedRevision;
+
+const allToPrimary = { primaryWeight: TOTAL_WEIGHT, canaryWeight: 0 } as const;
+
+/** The first revision is promoted implicitly: whatever the primary was created from. */
+export const initialize: Update = (context, event) => {
+  const promoted =
+    event.type === 'OBSERVE' ? (event.primaryRevision ?? event.revision) : context.lastAppliedRevision;
+  return {
+    ...allToPrimary,
+    lastAppliedRevision: promoted,
+    lastPromotedRevision: promoted,
+    phaseStartedAt: at(event),
+  };
+};
+
+/**
+ * A release (or a restart for a newer revision) starts from nothing exposed. Its first step is due
+ * as soon as the canary is ready, and the progress deadline runs from now: the canary is scaling
+ * up or rolling out the new revision.
+ */
+export const startRelease: Update = (context, event) => ({
+  ...allToPrimary,
+  lastAppliedRevision: revisionOf(context, event),
+  failedChecks: 0,
+  iterations: 0,
+  phaseStartedAt: at(event),
+  nextStepAt: at(event),
+  canaryNotReadySince: at(event),
+  promotionHeld: false,
+  failureReason: null,
+});
+
+/** A manual rollback becomes the applied revision, so re-applying the failed one is new again (as in Flagger). */
+export const acceptRevert: Update = (context, event) => ({ lastAppliedRevision: revisionOf(context, event) });
+
+/** The target went back to the promoted revision mid-release: stop exposing the abandoned one. */
+export const abortRelease: Update = (context, event) => ({
+  ...allToPrimary,
+  lastAppliedRevision: revisionOf(context, event),
+  phaseStartedAt: at(event),
+  nextStepAt: null,
+  canaryNotReadySince: null,
+  promotionHeld: false,
+});
+
+export const startClock: Update = (context, event) => ({
+  canaryNotReadySince: context.canaryNotReadySince ?? at(event),
+});
+export const clearClock: Update = () => ({ canaryNotReadySince: null });
+
+/** Time spent suspended does not count against the progress deadline. */
+export const holdClock: Update = (context, event) => ({
+  canaryNotReadySince: context.canaryNotReadySince === null ? null : at(event),
+});
+
+export const scheduleNextStep: Update = (context, event) => ({
+  nextStepAt: at(event) + context.plan.intervalMs,
+});
+
+export const countFailedCheck: Update = (context) => ({ failedChecks: context.failedChecks + 1 });
+
+export const advance: Update = (context) => {
+  const next = advanceExposure(context.plan, context);
+  return { ...next, primaryWeight: TOTAL_WEIGHT - next.canaryWeight, promotionHeld: false };
+};
+
+export const holdPromotion: Update = () => ({ promotionHeld: true });
+
+export const switchTraffic: Update = (context) => ({
+  primaryWeight: 0,
+  canaryWeight: TOTAL_WEIGHT,
+  iterations: context.iterations + 1,
+  promotionHeld: false,
+});
+
+/** The first promotion shift is due as soon as the primary runs the promoted revision. */
+export const beginPromotion: Update = (_, event) => ({
+  phaseStartedAt: at(event),
+  nextStepAt: at(event),
+  canaryNotReadySince: null,
+  promotionHeld: false,
+});
+
+export const shiftPromotion: Update = (context, event) => {
+  const next = nextPromotionWeights(context.plan, context.canaryWeight);
+  return {
+    primaryWeight: next.primary,
+    canaryWeight: next.canary,
+    nextStepAt: at(event) + context.plan.intervalMs,
+  };
+};
+
+export const routeAllToPrimary: Update = () => ({ ...allToPrimary });
+
+/** Finalising lasts one interval, so the routers drain the canary before it is scaled down. */
+export const beginFinalising: Update = (context, event) => ({
+  ...allToPrimary,
+  phaseStartedAt: at(event),
+  nextStepAt: at(event) + context.plan.intervalMs,
+});
+
+export const succeed: Update = (context, event) => ({
+  ...allToPrimary,
+  lastPromotedRevision: context.lastAppliedRevision,
+  phaseStartedAt: at(event),
+  nextStepAt: null,
+  canaryNotReadySince: null,
+  promotionHeld: false,
+});
+
+export const fail =
+  (reason: FailureReason): Update =>
+  (_, event) => ({
+    ...allToPrimary,
+    failureReason: reason,
+    phaseStartedAt: at(event),
+    nextStepAt: null,
+    canaryNotReadySince: null,
+    promotionHeld: false,
+  });
+
+export const beginTermination: Update = (_, event) => ({
+  phaseStartedAt: at(event),
+  nextStepAt: null,
+  canaryNotReadySince: null,
+  promotionHeld: false,
+});
+
+export const terminate: Update = (_, event) => ({ phaseStartedAt: at(event) });
