@@ -12,7 +12,15 @@ const ioModules = {
   ],
   patterns: [
     {
-      group: ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:dgram'],
+      group: [
+        'node:fs',
+        'node:fs/*',
+        'node:net',
+        'node:http',
+        'node:https',
+        'node:child_process',
+        'node:dgram',
+      ],
       message: 'pure modules do no I/O',
     },
   ],
@@ -31,11 +39,22 @@ export default tseslint.config(
     },
   },
   {
-    files: ['operator/src/machine/**', 'operator/src/api/**', 'operator/src/status/**', 'analysis/src/evaluate*.ts', 'analysis/src/render*.ts'],
+    files: [
+      'operator/src/machine/**',
+      'operator/src/api/**',
+      'operator/src/status/**',
+      'analysis/src/evaluate*.ts',
+      'analysis/src/render*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', ioModules] },
   },
   {
     files: ['**/*.test.ts'],
-    rules: { 'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='only']", message: 'no focused tests' }] },
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='only']", message: 'no focused tests' },
+      ],
+    },
   },
 );

@@ -30,4 +30,10 @@ export {
   type CheckResult,
   type OverallVerdict,
 } from './analyse.ts';
-export { callWebhook, callWebhooks, type WebhookCall, type WebhookOutcome, type WebhookPayload } from './webhooks.ts';
+export {
+  callWebhook,
+  callWebhooks,
+  type WebhookCall,
+  type WebhookOutcome,
+  type WebhookPayload,
+} from './webhooks.ts';

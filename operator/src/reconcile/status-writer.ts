@@ -7,7 +7,12 @@ export interface StatusWriter {
    * Replaces status with optimistic concurrency on the resourceVersion the pass read; false when
    * the Canary is gone. A 409 throws StatusConflictError: the pass decided on a stale object.
    */
-  write(namespace: string, name: string, resourceVersion: string | undefined, status: object): Promise<boolean>;
+  write(
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    status: object,
+  ): Promise<boolean>;
 }
 
 /** The Canary changed after the pass read it; the pass must run again on a fresh read. */
@@ -42,7 +47,10 @@ export function createStatusWriter(kc: KubeConfig, onCall: () => void = () => {}
         return true;
       } catch (err) {
         if (isNotFound(err)) return false;
-        if (isConflict(err)) throw new StatusConflictError(`Canary ${namespace}/${name} changed during the pass`, { cause: err });
+        if (isConflict(err))
+          throw new StatusConflictError(`Canary ${namespace}/${name} changed during the pass`, {
+            cause: err,
+          });
         throw new Error(`Canary ${namespace}/${name}: status update failed`, { cause: err });
       }
     },
