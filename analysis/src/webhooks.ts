@@ -7,6 +7,8 @@ export interface WebhookCall {
   name: string;
   url: string;
   timeoutMs: number;
+  /** Further attempts after a failed one (Flagger's `retries`). */
+  retries?: number | undefined;
   metadata?: Readonly<Record<string, string>> | undefined;
 }
 
@@ -25,6 +27,13 @@ export interface WebhookOutcome {
 }
 
 export async function callWebhook(call: WebhookCall, payload: WebhookPayload): Promise<WebhookOutcome> {
+  let outcome = await callOnce(call, payload);
+  for (let attempt = 0; !outcome.ok && attempt < (call.retries ?? 0); attempt++)
+    outcome = await callOnce(call, payload);
+  return outcome;
+}
+
+async function callOnce(call: WebhookCall, payload: WebhookPayload): Promise<WebhookOutcome> {
   try {
     const res = await fetch(call.url, {
       method: 'POST',

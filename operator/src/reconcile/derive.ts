@@ -1,8 +1,8 @@
-import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { V1Deployment, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, durationMs, type Canary } from '../api/index.ts';
 import type { Plan } from '../machine/plan.ts';
 import type { RouteTarget } from '../routers/router.ts';
-import type { ServicePlan } from '../workloads/primary.ts';
+import { discoverPorts, type ServicePlan } from '../workloads/primary.ts';
 
 // Pure translations from a validated Canary to what the machine, the routers and the workload
 // code take. They are the only places that read the Canary spec's shape.
@@ -41,14 +41,17 @@ export function routeTarget(canary: Canary): RouteTarget {
   };
 }
 
-export function servicePlan(canary: Canary): ServicePlan {
+export function servicePlan(canary: Canary, target: V1Deployment): ServicePlan {
   const s = canary.spec.service;
+  const targetPort = s.targetPort ?? s.port;
   return {
     name: serviceName(canary),
     port: s.port,
     portName: s.portName ?? 'http',
-    targetPort: s.targetPort ?? s.port,
+    targetPort,
     ...(s.appProtocol ? { appProtocol: s.appProtocol } : {}),
+    ...(s.portDiscovery ? { discoveredPorts: discoverPorts(target, targetPort) } : {}),
+    metadata: { apex: s.apex, primary: s.primary, canary: s.canary },
   };
 }
 

@@ -44,7 +44,7 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
         await target.ensureServices(
           obs.target,
           owner,
-          servicePlan(canary),
+          servicePlan(canary, obs.target),
           canary.spec.provider === 'kubernetes',
         );
       return {};

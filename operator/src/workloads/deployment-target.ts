@@ -121,7 +121,7 @@ export class DeploymentTarget {
         } else if (serviceDiffers(live, desired)) {
           // Merge-patch only what fledge owns, keeping clusterIP and fields other controllers set.
           const patch = {
-            metadata: { labels: desired.metadata?.labels },
+            metadata: { labels: desired.metadata?.labels, annotations: desired.metadata?.annotations },
             spec: { selector: desired.spec?.selector, ports: desired.spec?.ports },
           };
           await this.core.patchNamespacedService({ name, namespace: ns, body: patch }, mergePatch);

@@ -15,6 +15,31 @@ export interface ServicePlan {
   appProtocol?: string;
   /** Extra container ports to expose when service.portDiscovery is on. */
   discoveredPorts?: V1ServicePort[];
+  /** Flagger's service.apex / service.primary / service.canary labels and annotations. */
+  metadata?: Partial<Record<'apex' | 'primary' | 'canary', ServiceMetadata>>;
+}
+
+export interface ServiceMetadata {
+  labels?: Record<string, string> | undefined;
+  annotations?: Record<string, string> | undefined;
+}
+
+/** Every container port of the target other than `targetPort`, for service.portDiscovery. */
+export function discoverPorts(target: V1Deployment, targetPort: number | string): V1ServicePort[] {
+  const ports: V1ServicePort[] = [];
+  for (const c of target.spec?.template.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (p.containerPort === targetPort || (p.name !== undefined && p.name === targetPort)) continue;
+      if ((p.protocol ?? 'TCP') !== 'TCP') continue;
+      ports.push({
+        name: p.name ?? `tcp-${c.name}-${p.containerPort}`,
+        port: p.containerPort,
+        targetPort: p.containerPort as never,
+        protocol: 'TCP',
+      });
+    }
+  }
+  return ports;
 }
 
 const primaryName = (target: string) => `${target}-primary`;
@@ -82,20 +107,21 @@ export function buildServices(target: V1Deployment, owner: V1OwnerReference, pla
     },
     ...(plan.discoveredPorts ?? []),
   ];
-  const service = (svcName: string, selectorValue: string): V1Service => ({
+  const service = (svcName: string, selectorValue: string, meta: ServiceMetadata | undefined): V1Service => ({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
       name: svcName,
       namespace: target.metadata?.namespace,
-      labels: { [label.key]: svcName, ...MANAGED_BY },
+      labels: { ...meta?.labels, [label.key]: svcName, ...MANAGED_BY },
+      ...(meta?.annotations ? { annotations: { ...meta.annotations } } : {}),
       ownerReferences: [owner],
     },
     spec: { type: 'ClusterIP', selector: { [label.key]: selectorValue }, ports },
   });
   return [
-    service(plan.name, primaryName(label.value)),
-    service(`${plan.name}-primary`, primaryName(label.value)),
-    service(`${plan.name}-canary`, label.value),
+    service(plan.name, primaryName(label.value), plan.metadata?.apex),
+    service(`${plan.name}-primary`, primaryName(label.value), plan.metadata?.primary),
+    service(`${plan.name}-canary`, label.value, plan.metadata?.canary),
   ];
 }

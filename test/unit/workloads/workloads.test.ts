@@ -1,7 +1,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { referencedConfigs, withPrimaryConfigRefs } from '../../../operator/src/workloads/configs.ts';
-import { buildPrimary, buildServices, REVISION_ANNOTATION } from '../../../operator/src/workloads/primary.ts';
+import { buildPrimary, buildServices, discoverPorts, REVISION_ANNOTATION } from '../../../operator/src/workloads/primary.ts';
 import { deploymentReadiness } from '../../../operator/src/workloads/readiness.ts';
 import { configChecksum, targetRevision } from '../../../operator/src/workloads/revision.ts';
 
@@ -78,6 +78,37 @@ describe('primary and services', () => {
       ['web-canary', { app: 'web' }],
     ]);
     expect(services[0]!.spec?.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }]);
+  });
+});
+
+describe('service metadata and port discovery', () => {
+  it('puts service.apex/primary/canary labels and annotations on the generated Services', () => {
+    const services = buildServices(target(), owner, {
+      name: 'web',
+      port: 80,
+      portName: 'http',
+      targetPort: 8080,
+      metadata: { apex: { annotations: { a: '1' } }, canary: { labels: { tier: 'canary', app: 'ignored' } } },
+    });
+    expect(services[0]!.metadata?.annotations).toEqual({ a: '1' });
+    expect(services[1]!.metadata?.annotations).toBeUndefined();
+    // fledge's own selector label wins over a user label of the same key
+    expect(services[2]!.metadata?.labels).toMatchObject({ tier: 'canary', app: 'web-canary' });
+  });
+
+  it('discovers every other TCP container port', () => {
+    const t = target();
+    t.spec!.template.spec!.containers[0]!.ports = [
+      { containerPort: 8080, name: 'http' },
+      { containerPort: 9090, name: 'metrics' },
+      { containerPort: 5353, protocol: 'UDP' },
+      { containerPort: 7000 },
+    ];
+    expect(discoverPorts(t, 8080).map((p) => [p.name, p.port])).toEqual([
+      ['metrics', 9090],
+      ['tcp-app-7000', 7000],
+    ]);
+    expect(discoverPorts(t, 'http').map((p) => p.port)).toEqual([9090, 7000]);
   });
 });
 

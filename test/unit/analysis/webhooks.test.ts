@@ -1,0 +1,71 @@
+import { createServer } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callWebhook, callWebhooks } from '../../../analysis/src/webhooks.ts';
+
+// A loopback hook that answers from a script: each request takes the next status.
+describe('webhooks', () => {
+  const answers: number[] = [];
+  const bodies: unknown[] = [];
+  let url = '';
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      bodies.push(JSON.parse(body));
+      res.statusCode = answers.shift() ?? 200;
+      res.end();
+    });
+  });
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const a = server.address();
+    if (!a || typeof a !== 'object') throw new Error('no address');
+    url = `http://127.0.0.1:${a.port}/hook`;
+  });
+  afterAll(() => void server.close());
+  const payload = {
+    name: 'web',
+    namespace: 'shop',
+    phase: 'Progressing',
+    checksum: 'abc',
+    type: 'confirm-promotion',
+  };
+
+  it.each([
+    ['a 2xx is a yes', [200], 0, true, 1],
+    ['a 5xx is a no', [503], 0, false, 1],
+    ['retries turn a flaky hook into a yes', [503, 500, 200], 2, true, 3],
+    ['retries are bounded', [503, 503, 503], 1, false, 2],
+  ] as const)('%s', async (_name, script, retries, ok, calls) => {
+    answers.splice(0, answers.length, ...script);
+    bodies.length = 0;
+    const outcome = await callWebhook(
+      { name: 'gate', url, timeoutMs: 2000, retries, metadata: { k: 'v' } },
+      payload,
+    );
+    expect(outcome.ok).toBe(ok);
+    expect(bodies).toHaveLength(calls);
+    expect(bodies[0]).toEqual({ ...payload, metadata: { k: 'v' } });
+  });
+
+  it('fails closed when the hook is unreachable', async () => {
+    const outcome = await callWebhook(
+      { name: 'gone', url: 'http://127.0.0.1:1/hook', timeoutMs: 500 },
+      payload,
+    );
+    expect(outcome).toMatchObject({ ok: false, message: 'gone: call failed' });
+  });
+
+  it('is ok only when every hook of the type says yes', async () => {
+    answers.splice(0, answers.length, 200, 500);
+    const { ok, outcomes } = await callWebhooks(
+      [
+        { name: 'a', url, timeoutMs: 2000 },
+        { name: 'b', url, timeoutMs: 2000 },
+      ],
+      payload,
+    );
+    expect(ok).toBe(false);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+  });
+});
