@@ -35,6 +35,8 @@ export interface StartOptions {
   /** Parent of the cluster's temp dir (default: the OS temp dir). */
   parentDir?: string;
   readyTimeoutMs?: number;
+  /** Write an audit log (metadata of every request) to `<dir>/audit.log`, for benchmarks that count API calls. */
+  audit?: boolean;
 }
 
 const STATE_FILE = 'cluster.json';
@@ -99,7 +101,8 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   };
 
   try {
-    await startControlPlane(bins, pki, dir, { apiPort, etcdClient, etcdPeer }, start);
+    const audit = options.audit ? await auditFlags(dir) : [];
+    await startControlPlane(bins, pki, dir, { apiPort, etcdClient, etcdPeer }, start, audit);
     await waitFor('kube-apiserver /readyz', () => readyz(server, pki), {
       timeoutMs: readyTimeoutMs,
       intervalMs: 100,
@@ -151,6 +154,7 @@ async function startControlPlane(
   dir: string,
   ports: { apiPort: number; etcdClient: number; etcdPeer: number },
   start: (name: string, command: string, args: string[]) => Promise<void>,
+  extraApiserverArgs: string[],
 ): Promise<void> {
   const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
   const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
@@ -181,7 +185,21 @@ async function startControlPlane(
     '--service-cluster-ip-range=10.96.0.0/12',
     '--authorization-mode=RBAC',
     '--allow-privileged=true',
+    ...extraApiserverArgs,
   ]);
+}
+
+async function auditFlags(dir: string): Promise<string[]> {
+  const policy = join(dir, 'audit-policy.yaml');
+  await writeFile(
+    policy,
+    'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n',
+  );
+  return [
+    `--audit-policy-file=${policy}`,
+    `--audit-log-path=${join(dir, 'audit.log')}`,
+    '--audit-log-maxsize=1000',
+  ];
 }
 
 export function loadKubeConfig(path: string): KubeConfig {

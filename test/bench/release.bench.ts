@@ -1,0 +1,170 @@
+// Benchmark: N canaries released at once on the local control plane. Reports initialization and
+// release throughput, new-revision detection latency, reconcile latency, operator memory, and
+// Kubernetes API calls per canary and per step. Run: npm run bench [-- --canaries 50]
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { parseArgs } from 'node:util';
+import { startCluster } from '../env/cluster.ts';
+import { waitFor } from '../env/wait.ts';
+import { installFledgeCrdsWith } from './install.ts';
+import { countRequests, operatorIdentity, total } from './identity.ts';
+import { startOperator } from '../integration/operator/harness.ts';
+
+const { values } = parseArgs({
+  options: { canaries: { type: 'string', default: '50' }, concurrency: { type: 'string', default: '4' } },
+});
+const N = Number(values.canaries);
+const ns = 'bench';
+
+const cluster = await startCluster({ audit: true });
+let op: Awaited<ReturnType<typeof startOperator>> | undefined;
+console.log(`cluster ${cluster.server} in ${cluster.dir}`);
+try {
+  const kc = cluster.kubeConfig();
+  await installFledgeCrdsWith(cluster.kubectl, cluster.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  await core.createNamespace({ body: { metadata: { name: ns } } });
+  await waitFor(
+    'default ServiceAccount',
+    async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: ns })).metadata,
+  );
+  const names = Array.from({ length: N }, (_, i) => `app-${i}`);
+  for (const name of names) {
+    await apps.createNamespacedDeployment({
+      namespace: ns,
+      body: {
+        metadata: { name },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { containers: [{ name: 'app', image: 'bench:1' }] },
+          },
+        },
+      },
+    });
+  }
+  const identity = await operatorIdentity(kc, cluster.dir, ns);
+  const calls = async () => total(await countRequests(cluster.dir, identity.username));
+  op = await startOperator({
+    kubeconfig: identity.kubeconfig,
+    namespace: ns,
+    env: { FLEDGE_LOG_LEVEL: 'warn', FLEDGE_CONCURRENCY: values.concurrency },
+  });
+  const phases = async () => {
+    const list = (await custom.listNamespacedCustomObject({
+      group: 'fledge.dev',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'canaries',
+    })) as {
+      items: Array<{ metadata: { name: string }; status?: { phase?: string; lastAppliedSpec?: string } }>;
+    };
+    return list.items;
+  };
+  const spec = (name: string) => ({
+    provider: 'gatewayapi',
+    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+    service: { port: 80, gatewayRefs: [{ name: 'gw' }] },
+    analysis: { interval: '1s', threshold: 1, maxWeight: 50, stepWeight: 25 },
+  });
+
+  const t0 = Date.now();
+  const calls0 = await calls();
+  for (const name of names) {
+    await custom.createNamespacedCustomObject({
+      group: 'fledge.dev',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'canaries',
+      body: { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', metadata: { name }, spec: spec(name) },
+    });
+  }
+  await waitFor(
+    'all Initialized',
+    async () => (await phases()).filter((c) => c.status?.phase === 'Initialized').length === N,
+    { timeoutMs: 600_000, intervalMs: 250 },
+  );
+  const initMs = Date.now() - t0;
+  const initCalls = (await calls()) - calls0;
+
+  const before = new Map((await phases()).map((c) => [c.metadata.name, c.status?.lastAppliedSpec]));
+  const t1 = Date.now();
+  const calls1 = await calls();
+  const merge = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+  const patchedAt = new Map<string, number>();
+  for (const name of names) {
+    patchedAt.set(name, Date.now());
+    await apps.patchNamespacedDeployment(
+      {
+        name,
+        namespace: ns,
+        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'bench:2' }] } } } },
+      },
+      merge,
+    );
+  }
+  const detected = new Map<string, number>();
+  await waitFor(
+    'all Succeeded',
+    async () => {
+      const items = await phases();
+      for (const c of items) {
+        if (!detected.has(c.metadata.name) && c.status?.lastAppliedSpec !== before.get(c.metadata.name))
+          detected.set(c.metadata.name, Date.now());
+      }
+      return items.filter((c) => c.status?.phase === 'Succeeded').length === N;
+    },
+    { timeoutMs: 900_000, intervalMs: 100 },
+  );
+  const releaseMs = Date.now() - t1;
+  const releaseCalls = (await calls()) - calls1;
+  const detection = names
+    .map((n) => (detected.get(n) ?? NaN) - (patchedAt.get(n) ?? NaN))
+    .sort((a, b) => a - b);
+  const pct = (xs: number[], p: number) =>
+    xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
+
+  const metrics = await (await fetch(`${op.metricsUrl}/metrics`)).text();
+  const passes = Number(/^fledge_reconcile_duration_seconds_count (\S+)/m.exec(metrics)?.[1] ?? NaN);
+  const sum = Number(/^fledge_reconcile_duration_seconds_sum (\S+)/m.exec(metrics)?.[1] ?? NaN);
+  const rssMb =
+    Number(/^fledge_process_process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+  const heapMb =
+    Number(/^fledge_process_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+  // A release here: detect, 25, 50, promote, finalise, succeed.
+  const steps = 2;
+  const rows: Array<[string, string]> = [
+    ['canaries', String(N)],
+    [
+      'initialization, all canaries',
+      `${(initMs / 1000).toFixed(1)} s (${((N * 1000) / initMs).toFixed(1)} canaries/s)`,
+    ],
+    ['API calls per initialization', (initCalls / N).toFixed(1)],
+    ['release (2 steps of 1 s + promotion), all canaries', `${(releaseMs / 1000).toFixed(1)} s`],
+    [
+      'new revision to status, p50 / p99 / max',
+      `${pct(detection, 50)} / ${pct(detection, 99)} / ${detection.at(-1)} ms (status polled every 100 ms)`,
+    ],
+    ['API calls per release', (releaseCalls / N).toFixed(1)],
+    ['API calls per analysis step', (releaseCalls / N / (steps + 3)).toFixed(1)],
+    ['reconcile passes, mean latency', `${passes} passes, ${((sum / passes) * 1000).toFixed(1)} ms`],
+    ['operator resident memory / heap used', `${rssMb.toFixed(0)} MB / ${heapMb.toFixed(0)} MB`],
+  ];
+  for (const [k, v] of rows) console.log(`${k.padEnd(52)} ${v}`);
+  console.log('\nAPI calls by verb and resource (whole run):');
+  for (const [k, v] of [...(await countRequests(cluster.dir, identity.username))].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${String(v).padStart(6)}  ${k}`);
+} finally {
+  await op?.stop();
+  if (process.env['BENCH_KEEP_CLUSTER']) console.log(`kept ${cluster.dir}`);
+  else await cluster.stop();
+}
