@@ -28,7 +28,7 @@ export const visibleLength = (s: string): number => s.replace(ansi, '').length;
 
 /** Cuts a line to `width` visible characters; a cut line loses its colours rather than break them. */
 export function fit(line: string, width: number): string {
-  if (visibleLength(line) <= width) return line;
+  if (width <= 0 || visibleLength(line) <= width) return line;
   const plain = line.replace(ansi, '');
   return width <= 1 ? plain.slice(0, width) : plain.slice(0, width - 1) + '…';
 }

@@ -1,8 +1,8 @@
 // The I/O half of `fledge watch`: a Kubernetes watch on one Canary feeding the pure renderer.
-import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { CanaryPhase, CanaryStatus } from '../api/index.ts';
 import { GROUP, VERSION } from '../controller.ts';
-import { clock, colors, fit, outcomeOf, renderFrame, renderLine, type CanaryView } from './render.ts';
+import { clock, colors, fit, renderFrame, renderLine, type CanaryView } from './render.ts';
 
 /** Where progress goes: process.stdout, or anything with `write`. */
 export interface Output {
@@ -61,7 +61,8 @@ export async function watchCanary(o: WatchOptions): Promise<WatchResult> {
   const draw = () => {
     const now = new Date();
     if (tty) {
-      const width = o.out.columns ?? 120;
+      // A pseudo-terminal without a size reports 0 columns.
+      const width = o.out.columns || 120;
       const lines = renderFrame(last, { now, colors: c, barWidth: 30 }).map((l) => fit(l, width - 1));
       // Up to the first line of the previous frame, clear to the end of the screen, draw anew.
       o.out.write((drawn > 0 ? `\x1b[${drawn}A\r\x1b[0J` : '') + lines.join('\n') + '\n');

@@ -3,7 +3,7 @@ import type { CheckResult } from '../../../analysis/src/index.ts';
 import { parseCanary, type Canary } from '../api/index.ts';
 import { splitKey, type Caches, type CanaryObject } from '../controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { start, step, type MachineEvent, type Step } from '../machine/index.ts';
+import { phases, start, step, type MachineEvent, type Step } from '../machine/index.ts';
 import type { Router } from '../routers/index.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { forgetCanary } from '../runtime/metrics.ts';
@@ -223,19 +223,7 @@ function record(deps: ReconcilerDeps, canary: Canary, last: Step, checks: CheckR
   const c = last.persisted.context;
   deps.metrics.weight.set(labels, c.canaryWeight);
   deps.metrics.failedChecks.set(labels, c.failedChecks);
-  for (const p of [
-    'Initializing',
-    'Initialized',
-    'Waiting',
-    'Progressing',
-    'WaitingPromotion',
-    'Promoting',
-    'Finalising',
-    'Succeeded',
-    'Failed',
-    'Terminating',
-    'Terminated',
-  ]) {
+  for (const p of phases) {
     deps.metrics.phase.set({ ...labels, phase: p }, p === last.phase ? 1 : 0);
   }
   for (const r of checks ?? []) {
