@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, fromEnv, parseConfig } from '../../../operator/src/runtime/config.ts';
+
+describe('operator configuration', () => {
+  it('applies defaults', () => {
+    expect(parseConfig({}, {})).toMatchObject({
+      watchNamespace: '',
+      metricsAddress: '0.0.0.0:8080',
+      concurrency: 4,
+      leaderElect: true,
+      leaseDurationSeconds: 15,
+    });
+  });
+
+  it('reads FLEDGE_* variables, and flags win over them', () => {
+    const env = { FLEDGE_WATCH_NAMESPACE: 'shop', FLEDGE_LEADER_ELECT: 'false', FLEDGE_CONCURRENCY: '8' };
+    expect(fromEnv(env)).toEqual({ watchNamespace: 'shop', leaderElect: 'false', concurrency: '8' });
+    expect(parseConfig({ concurrency: '2' }, env)).toMatchObject({
+      watchNamespace: 'shop',
+      leaderElect: false,
+      concurrency: 2,
+    });
+  });
+
+  it.each([
+    [{ concurrency: '0' }, '--concurrency'],
+    [{ concurrency: 'many' }, '--concurrency'],
+    [{ metricsAddress: 'localhost' }, '--metrics-address: must be host:port'],
+    [{ logLevel: 'loud' }, '--log-level'],
+    [{ watchNamespace: 'Not_A_Namespace' }, '--watch-namespace: must be a namespace name'],
+    [{ leaderElect: 'maybe' }, '--leader-elect'],
+    [{ metricsServer: 'not a url' }, '--metrics-server'],
+  ])('refuses %j naming the setting', (flags, named) => {
+    expect(() => parseConfig(flags, {})).toThrow(ConfigError);
+    expect(() => parseConfig(flags, {})).toThrow(named);
+  });
+});
