@@ -3,10 +3,11 @@ import type { CheckResult } from '../../../analysis/src/index.ts';
 import { parseCanary, type Canary } from '../api/index.ts';
 import { splitKey, type Caches, type CanaryObject } from '../controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { phases, start, step, type MachineEvent, type Step } from '../machine/index.ts';
+import { start, step, type MachineEvent, type Step } from '../machine/index.ts';
 import type { Router } from '../routers/index.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { forgetCanary } from '../runtime/metrics.ts';
+import { recordMetrics } from './record-metrics.ts';
 import { Reason } from '../status/conditions.ts';
 import type { DeploymentTarget, TargetObservation } from '../workloads/deployment-target.ts';
 import { REVISION_ANNOTATION } from '../workloads/primary.ts';
@@ -189,7 +190,7 @@ async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<Reconci
   if (!last) return {};
 
   const status = statusAfter(canary, last, obs, checks, now);
-  record(deps, canary, last, checks);
+  recordMetrics(deps.metrics, canary, last, checks);
   if (last.phase === 'Terminated' && deleting) {
     await removeFinalizer(deps, obj);
     return {};
@@ -216,20 +217,6 @@ function observe(canary: Canary, obs: TargetObservation, now: Date, deleting: bo
     skipAnalysis: canary.spec.skipAnalysis ?? false,
     deleting,
   };
-}
-
-function record(deps: ReconcilerDeps, canary: Canary, last: Step, checks: CheckResult[] | undefined): void {
-  const labels = { namespace: canary.metadata.namespace ?? '', name: canary.metadata.name ?? '' };
-  const c = last.persisted.context;
-  deps.metrics.weight.set(labels, c.canaryWeight);
-  deps.metrics.failedChecks.set(labels, c.failedChecks);
-  for (const p of phases) {
-    deps.metrics.phase.set({ ...labels, phase: p }, p === last.phase ? 1 : 0);
-  }
-  for (const r of checks ?? []) {
-    deps.metrics.checkValue.set({ ...labels, metric: r.name }, r.value ?? Number.NaN);
-    deps.metrics.checkResults.inc({ ...labels, metric: r.name, verdict: r.verdict });
-  }
 }
 
 async function removeFinalizer(deps: ReconcilerDeps, obj: CanaryObject): Promise<void> {

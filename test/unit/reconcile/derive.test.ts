@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { parseCanary, type Canary } from '../../../operator/src/api/index.ts';
+import { planOf, routeTarget } from '../../../operator/src/reconcile/derive.ts';
+import { healthOf, promotedOf } from '../../../operator/src/status/health.ts';
+import { phases } from '../../../operator/src/machine/index.ts';
+
+const canary = (analysis: Record<string, unknown>, extra: Record<string, unknown> = {}): Canary => {
+  const parsed = parseCanary({
+    apiVersion: 'fledge.dev/v1alpha1',
+    kind: 'Canary',
+    metadata: { name: 'web', namespace: 'shop', uid: 'u1' },
+    spec: {
+      provider: 'gatewayapi',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      service: { port: 80, gatewayRefs: [{ name: 'gw' }] },
+      analysis: { interval: '30s', ...analysis },
+      ...extra,
+    },
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.value;
+};
+
+describe('planOf: the strategy follows from the fields, as in Flagger', () => {
+  it.each([
+    ['stepWeight', { stepWeight: 10, maxWeight: 50 }, { strategy: 'canary', stepWeight: 10, maxWeight: 50 }],
+    [
+      'stepWeights',
+      { stepWeights: [5, 10, 30] },
+      { strategy: 'canary', stepWeights: [5, 10, 30], maxWeight: 100 },
+    ],
+    ['iterations', { iterations: 4 }, { strategy: 'bluegreen', iterations: 4 }],
+    [
+      'iterations + match',
+      { iterations: 4, match: [{ headers: { x: { exact: 'y' } } }] },
+      { strategy: 'abtest', iterations: 4 },
+    ],
+  ])('%s', (_name, analysis, expected) => {
+    const plan = planOf(canary(analysis));
+    expect(plan).toMatchObject({
+      ...expected,
+      intervalMs: 30_000,
+      threshold: 1,
+      progressDeadlineSeconds: 600,
+    });
+  });
+
+  it('collects the webhook types configured, once each', () => {
+    const plan = planOf(
+      canary({
+        stepWeight: 10,
+        webhooks: [
+          { name: 'a', type: 'pre-rollout', url: 'http://127.0.0.1:1/a' },
+          { name: 'b', type: 'pre-rollout', url: 'http://127.0.0.1:1/b' },
+          { name: 'c', type: 'confirm-promotion', url: 'http://127.0.0.1:1/c' },
+        ],
+      }),
+    );
+    expect(plan.webhooks).toEqual(['pre-rollout', 'confirm-promotion']);
+  });
+
+  it('builds the route target from the service and names the Canary as owner', () => {
+    const t = routeTarget(
+      canary({ stepWeight: 10 }, { service: { name: 'front', port: 8080, gatewayRefs: [{ name: 'gw' }] } }),
+    );
+    expect(t).toMatchObject({
+      apexService: 'front',
+      primaryService: 'front-primary',
+      canaryService: 'front-canary',
+      port: 8080,
+    });
+    expect(t.owner).toEqual({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', name: 'web', uid: 'u1' });
+  });
+});
+
+describe('health from phase', () => {
+  it.each(phases.map((p) => [p]))('%s maps to one kstatus verdict', (phase) => {
+    const h = healthOf(phase, 'm');
+    const expected =
+      phase === 'Failed'
+        ? 'stalled'
+        : ['Initialized', 'Succeeded', 'Terminated'].includes(phase)
+          ? 'ready'
+          : 'reconciling';
+    expect(h.kind).toBe(expected);
+  });
+
+  it.each([
+    ['Succeeded', true, true],
+    ['Initialized', true, true],
+    ['Succeeded', false, false],
+    ['Progressing', true, false],
+    ['Failed', true, false],
+  ] as const)('Promoted in %s (primary at target revision: %s) is %s', (phase, current, expected) => {
+    expect(promotedOf(phase, current).status).toBe(expected);
+  });
+});
