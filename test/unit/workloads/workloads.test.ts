@@ -1,7 +1,12 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { referencedConfigs, withPrimaryConfigRefs } from '../../../operator/src/workloads/configs.ts';
-import { buildPrimary, buildServices, discoverPorts, REVISION_ANNOTATION } from '../../../operator/src/workloads/primary.ts';
+import {
+  buildPrimary,
+  buildServices,
+  discoverPorts,
+  REVISION_ANNOTATION,
+} from '../../../operator/src/workloads/primary.ts';
 import { deploymentReadiness } from '../../../operator/src/workloads/readiness.ts';
 import { configChecksum, targetRevision } from '../../../operator/src/workloads/revision.ts';
 

@@ -1,0 +1,185 @@
+// Releases end to end: the real operator (one process per scenario, watching only its namespace),
+// the loopback data plane under steady load following the HTTPRoute the operator writes, and a real
+// Prometheus scraping it, so every decision comes from real PromQL over real requests
+// (test/e2e/scenario.ts, shared with `npm run demo`). Time only passes through waitFor deadlines.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CanaryStatus } from '../../operator/src/api/index.ts';
+import { binaries } from '../env/binaries.ts';
+import { waitFor } from '../env/wait.ts';
+import { recordStatuses } from '../integration/operator/recorder.ts';
+import { samplingTolerance } from './dataplane/fixtures.ts';
+import type { ObservedSplit } from './dataplane/index.ts';
+import { installCrds, startScenario, version, type Scenario, type ScenarioOptions } from './scenario.ts';
+
+const canaryService = 'podinfo-canary';
+const imageOf = async (s: Scenario, deployment: string) =>
+  (await s.f.readDeployment(deployment)).spec?.template.spec?.containers[0]?.image;
+const check = (status: CanaryStatus, name: string) => status.checks?.find((c) => c.name === name);
+const dedupe = (xs: number[]) => xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
+
+/** Keeps the last observed split of every routing object version, polled from the router. */
+function sampleSplits(s: Scenario) {
+  const bySource = new Map<string, ObservedSplit>();
+  const take = () => {
+    const split = s.dataPlane.observedSplit();
+    bySource.set(split.source, split);
+  };
+  take();
+  const timer = setInterval(take, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      take();
+      return [...bySource.values()].sort((a, b) => a.since - b.since);
+    },
+  };
+}
+
+describe('releases end to end', () => {
+  const kubeconfig = inject('kubeconfig');
+  const started: Scenario[] = [];
+  const scenario = async (prefix: string, o: Partial<ScenarioOptions> = {}) => {
+    const s = await startScenario({
+      kubeconfig,
+      namespace: `${prefix}-${randomBytes(3).toString('hex')}`,
+      rps: 50,
+      interval: '3s',
+      threshold: 2,
+      ...o,
+    });
+    started.push(s);
+    return s;
+  };
+  const stop = async (s: Scenario) => {
+    await s.stop();
+    started.splice(started.indexOf(s), 1);
+  };
+
+  beforeAll(async () => {
+    await installCrds((await binaries()).kubectl, kubeconfig);
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  });
+
+  it('promotes a healthy release, the router splitting traffic as the status says at every step', async () => {
+    const s = await scenario('healthy');
+    const rec = await recordStatuses(s.kc, s.namespace, s.app);
+    const sampler = sampleSplits(s);
+    await s.release(version('6.0.1'));
+    const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded');
+    const splits = sampler.stop();
+    rec.stop();
+
+    expect(done.failedChecks).toBe(0);
+    expect(check(done, 'success-rate')).toMatchObject({ value: 100, min: 99, verdict: 'Pass' });
+    expect(check(done, 'latency-p99')).toMatchObject({ max: 500, verdict: 'Pass' });
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.0.1').image);
+    const steps = rec.steps();
+    expect(steps.filter((x) => x.startsWith('Progressing:'))).toEqual([
+      'Progressing:0',
+      'Progressing:20',
+      'Progressing:40',
+      'Progressing:60',
+    ]);
+    expect(steps.slice(-3).map((x) => x.split(':')[0])).toEqual(['Promoting', 'Finalising', 'Succeeded']);
+
+    // The weights the router followed, in order, are the weights the status reported.
+    const routed = splits.filter((x) => x.weights.length > 0);
+    const statusWeights = dedupe(rec.statuses().map((st) => st.canaryWeight ?? 0));
+    expect(dedupe(routed.map((x) => x.weights[0]?.[canaryService] ?? 0))).toEqual(statusWeights);
+    expect(statusWeights).toEqual([0, 20, 40, 60, 0]);
+    // Under each step's route, the share of requests the canary got matches its weight.
+    for (const w of [20, 40, 60]) {
+      const split = routed.find((x) => x.weights[0]?.[canaryService] === w);
+      expect(split, `a route at canary weight ${w}`).toBeDefined();
+      const got = split!;
+      expect(got.total).toBeGreaterThanOrEqual(50);
+      const share = (got.byService[canaryService] ?? 0) / got.total;
+      expect(Math.abs(share - w / 100)).toBeLessThanOrEqual(samplingTolerance(w / 100, got.total));
+    }
+    await stop(s);
+  });
+
+  it('rolls back a release that answers 30% of requests with errors', async () => {
+    const s = await scenario('errors');
+    const before = await imageOf(s, 'podinfo-primary');
+    await s.release(version('6.0.2', { errorRate: 0.3 }));
+    const failed = await s.waitForStatus('Failed', (st) => st.phase === 'Failed');
+    expect(failed.failedChecks).toBe(2);
+    expect(failed.canaryWeight).toBe(0);
+    const rate = check(failed, 'success-rate');
+    expect(rate).toMatchObject({ min: 99, verdict: 'Fail' });
+    expect(rate?.value).toBeLessThan(95);
+    expect(check(failed, 'latency-p99')?.verdict).toBe('Pass');
+    expect(failed.message).toMatch(/rolled back/);
+    expect(await imageOf(s, 'podinfo-primary')).toBe(before);
+    // After the rollback every request goes to the primary again.
+    const split = await waitForRouted(s, 0, 50);
+    expect(split.byService[canaryService] ?? 0).toBe(0);
+    await stop(s);
+  });
+
+  it('rolls back a release whose P99 latency breaches the bound (800 ms against 500)', async () => {
+    const s = await scenario('latency');
+    await s.release(version('6.0.3', { latencyMs: 800 }));
+    const failed = await s.waitForStatus('Failed', (st) => st.phase === 'Failed');
+    expect(failed.failedChecks).toBe(2);
+    const latency = check(failed, 'latency-p99');
+    expect(latency).toMatchObject({ max: 500, verdict: 'Fail' });
+    expect(latency?.value).toBeGreaterThan(750);
+    expect(check(failed, 'success-rate')?.verdict).toBe('Pass');
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.0.0').image);
+    await stop(s);
+  });
+
+  it('never promotes while Prometheus is down mid-analysis and rolls back after the threshold', async () => {
+    const s = await scenario('blind');
+    await s.release(version('6.0.4'));
+    await s.waitForStatus(
+      'a passing step',
+      (st) => st.phase === 'Progressing' && check(st, 'success-rate')?.verdict === 'Pass',
+    );
+    await s.prometheus.pause();
+    const rec = await recordStatuses(s.kc, s.namespace, s.app);
+    const atPause = (await s.status()).canaryWeight ?? 0;
+    const failed = await s.waitForStatus('Failed', (st) => st.phase === 'Failed');
+    rec.stop();
+    expect(failed.failedChecks).toBe(2);
+    expect(check(failed, 'success-rate')).toMatchObject({ value: null, verdict: 'Inconclusive' });
+    const phases = rec.statuses().map((st) => st.phase);
+    expect(phases).not.toContain('Promoting');
+    expect(phases).not.toContain('Succeeded');
+    expect(Math.max(...rec.statuses().map((st) => st.canaryWeight ?? 0))).toBeLessThanOrEqual(atPause);
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.0.0').image);
+    await stop(s);
+  });
+
+  it('continues to promotion when Prometheus is back before the threshold', async () => {
+    // A threshold well above the checks lost while Prometheus restarts and scrapes again.
+    const s = await scenario('flaky', { threshold: 8 });
+    await s.release(version('6.0.5'));
+    await s.waitForStatus(
+      'a passing step',
+      (st) => st.phase === 'Progressing' && check(st, 'success-rate')?.verdict === 'Pass',
+    );
+    await s.prometheus.pause();
+    const held = await s.waitForStatus('an inconclusive check', (st) => (st.failedChecks ?? 0) >= 1);
+    expect(check(held, 'success-rate')).toMatchObject({ value: null, verdict: 'Inconclusive' });
+    await s.prometheus.resume();
+    const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded', 90_000);
+    expect(done.failedChecks).toBeGreaterThanOrEqual(1);
+    expect(done.failedChecks).toBeLessThan(8);
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.0.5').image);
+    await stop(s);
+  });
+});
+
+/** The split under the first route at canary weight `w` that has routed at least `n` requests. */
+function waitForRouted(s: Scenario, w: number, n: number): Promise<ObservedSplit> {
+  return waitFor(`${n} requests under a route at canary weight ${w}`, () => {
+    const split = s.dataPlane.observedSplit();
+    return (split.weights[0]?.[canaryService] ?? -1) === w && split.total >= n ? split : undefined;
+  });
+}
