@@ -4,7 +4,7 @@ import { parseCanary, type Canary } from '../api/index.ts';
 import { splitKey, type Caches, type CanaryObject } from '../controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { start, step, type MachineEvent, type Step } from '../machine/index.ts';
-import type { Router } from '../routers/index.ts';
+import { InvalidRoutingError, type Router } from '../routers/index.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { forgetCanary } from '../runtime/metrics.ts';
 import { recordMetrics } from './record-metrics.ts';
@@ -16,7 +16,8 @@ import type { CheckSources } from './checks.ts';
 import { planOf } from './derive.ts';
 import { execute } from './effects.ts';
 import { FINALIZER, type Finalizers } from './finalizer.ts';
-import { stalledStatus, statusAfter } from './status.ts';
+import { describeError, statusAfter } from './status.ts';
+import { stall } from './stall.ts';
 import { StatusConflictError, type StatusWriter } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
 
@@ -185,6 +186,21 @@ async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<Reconci
     }
   } catch (err) {
     deps.metrics.apiErrors.inc({ source: 'effect' });
+    // The machine is not advanced (its status is not written); the failure is shown on the Canary.
+    // A route the provider cannot express will not fix itself: Stalled, no retry until the spec
+    // changes. Anything else is retried with backoff while the Canary says why it is waiting.
+    const terminal = err instanceof InvalidRoutingError;
+    await stall(
+      deps,
+      obj,
+      canary,
+      Reason.ReconcileError,
+      describeError(err),
+      now,
+      log,
+      terminal ? 'stalled' : 'reconciling',
+    ).catch((writeErr: unknown) => log.warn({ err: writeErr }, 'could not record the failure on the Canary'));
+    if (terminal) return {};
     throw err;
   }
   if (!last) return {};
@@ -227,46 +243,4 @@ async function removeFinalizer(deps: ReconcilerDeps, obj: CanaryObject): Promise
     finalizers,
     obj.metadata?.resourceVersion,
   );
-}
-
-async function stall(
-  deps: ReconcilerDeps,
-  obj: CanaryObject,
-  canary: Canary | undefined,
-  reason: Parameters<typeof stalledStatus>[2],
-  message: string,
-  now: Date,
-  log: Logger,
-): Promise<void> {
-  const { namespace = '', name = '' } = obj.metadata ?? {};
-  const status = stalledStatus(
-    canary,
-    { generation: obj.metadata?.generation, status: obj.status },
-    reason,
-    message,
-    now,
-  );
-  const ready = (
-    obj.status?.['conditions'] as Array<{ type: string; reason: string; message: string }> | undefined
-  )?.find((c) => c.type === 'Ready');
-  if (
-    ready?.reason === reason &&
-    ready.message === message &&
-    obj.status?.['observedGeneration'] === obj.metadata?.generation
-  )
-    return;
-  log.warn({ reason }, message);
-  await deps.events.record(
-    {
-      apiVersion: obj.apiVersion ?? 'fledge.dev/v1alpha1',
-      kind: 'Canary',
-      namespace,
-      name,
-      ...(obj.metadata?.uid ? { uid: obj.metadata.uid } : {}),
-    },
-    'Warning',
-    reason,
-    message,
-  );
-  await deps.status.write(namespace, name, obj.metadata?.resourceVersion, status);
 }

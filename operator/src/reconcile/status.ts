@@ -91,6 +91,7 @@ export function stalledStatus(
   reason: Parameters<typeof applyHealth>[1]['reason'],
   message: string,
   now: Date,
+  kind: 'stalled' | 'reconciling' = 'stalled',
 ): Record<string, unknown> {
   const generation = raw.generation ?? 0;
   const previous = ((raw.status?.['conditions'] as Condition[] | undefined) ?? []) as Condition[];
@@ -98,6 +99,22 @@ export function stalledStatus(
     ...(canary?.status ?? raw.status ?? {}),
     observedGeneration: generation,
     message,
-    conditions: applyHealth(previous, { kind: 'stalled', reason, message }, generation, now.toISOString()),
+    conditions: applyHealth(previous, { kind, reason, message }, generation, now.toISOString()),
   };
+}
+
+/** An error and its causes as one line: "HTTPRoute shop/web: update failed: ... : connection refused". */
+export function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined && parts.length < 5; e = (e as { cause?: unknown }).cause) {
+    const body = (e as { body?: unknown }).body;
+    const text =
+      typeof body === 'string' && body.includes('"message"')
+        ? String((JSON.parse(body) as { message?: string }).message)
+        : e instanceof Error
+          ? e.message
+          : String(e);
+    if (!parts.includes(text)) parts.push(text);
+  }
+  return parts.join(': ').slice(0, 1000);
 }

@@ -131,6 +131,69 @@ describe('operator: strategies, deletion, stalls', () => {
     expect(ready.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
 
+  it('shows a failing effect on the Canary (missing Ingress), retries, and recovers when it appears', async () => {
+    const { f } = env;
+    env.setSuccessRate('edge', 99);
+    await f.createDeployment(f.deployment('edge', 'example/edge:1'));
+    const spec = env.canarySpec('edge');
+    await f.createCanary('edge', {
+      ...spec,
+      provider: 'nginx',
+      ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'edge' },
+      service: { port: 80 },
+    });
+    const waiting = await f.waitForStatus('edge', 'a ReconcileError', (s) =>
+      (s.conditions ?? []).some((c) => c.reason === 'ReconcileError'),
+    );
+    expect(waiting.conditions?.find((c) => c.type === 'Reconciling')).toMatchObject({
+      status: 'True',
+      reason: 'ReconcileError',
+    });
+    expect(waiting.message).toMatch(/Ingress .*edge/);
+    expect((await f.events('edge')).map((e) => [e.type, e.reason])).toContainEqual([
+      'Warning',
+      'ReconcileError',
+    ]);
+    await f.custom.createNamespacedCustomObject({
+      group: 'networking.k8s.io',
+      version: 'v1',
+      namespace: env.ns,
+      plural: 'ingresses',
+      body: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'edge' },
+        spec: {
+          rules: [
+            {
+              host: 'edge.example.com',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'edge', port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
+    const ready = await f.waitForStatus('edge', 'Initialized', (s) => s.phase === 'Initialized', 60_000);
+    expect(ready.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(ready.conditions?.find((c) => c.type === 'Reconciling')).toBeUndefined();
+    const clone = (await f.custom.getNamespacedCustomObject({
+      group: 'networking.k8s.io',
+      version: 'v1',
+      namespace: env.ns,
+      plural: 'ingresses',
+      name: 'edge-canary',
+    })) as { metadata: { annotations: Record<string, string> } };
+    expect(clone.metadata.annotations['nginx.ingress.kubernetes.io/canary']).toBeDefined();
+  });
+
   it('exports per-canary metrics and stops gracefully on SIGTERM', async () => {
     const text = await (await fetch(`${op.metricsUrl}/metrics`)).text();
     expect(text).toMatch(
