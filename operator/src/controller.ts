@@ -34,6 +34,12 @@ export interface Caches {
 }
 
 export const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/** The parts of a Canary whose change needs a pass: spec (generation), deletion, finalizers, annotations, labels. */
+function intentOf(c: CanaryObject): string {
+  const m = c.metadata ?? {};
+  return JSON.stringify([m.generation, m.deletionTimestamp, m.finalizers, m.annotations, m.labels]);
+}
 export function splitKey(key: string): { namespace: string; name: string } {
   const i = key.indexOf('/');
   return { namespace: key.slice(0, i), name: key.slice(i + 1) };
@@ -60,6 +66,8 @@ export class Controller {
   private readonly secrets: SupervisedInformer<V1Secret>;
   private readonly templates: SupervisedInformer<MetricTemplateObject>;
   private queue: WorkQueue | undefined;
+  /** Per canary: what of it a pass depends on, besides status (see intentOf). */
+  private readonly intents = new Map<string, string>();
   private readonly custom: CustomObjectsApi;
   private running: Promise<void> | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -85,7 +93,7 @@ export class Controller {
       name: string,
       p: string,
       list: () => Promise<KubernetesListObject<T>>,
-      onChange: (obj: T) => void,
+      onChange: (obj: T, verb: 'add' | 'update' | 'delete') => void,
     ) => {
       const inf = new SupervisedInformer<T>({
         name,
@@ -99,9 +107,16 @@ export class Controller {
       this.informers.push(inf as unknown as SupervisedInformer<KubernetesObject>);
       return inf;
     };
-    this.canaries = make('canaries', path(GROUP, VERSION, 'canaries'), listCustom('canaries'), (c) =>
-      this.enqueue(c.metadata?.namespace, c.metadata?.name),
-    );
+    this.canaries = make('canaries', path(GROUP, VERSION, 'canaries'), listCustom('canaries'), (c, verb) => {
+      // A status write (ours) changes nothing the pass reads from metadata or spec: skip it, as
+      // controller-runtime's GenerationChangedPredicate does. Time-driven steps come from requeues.
+      const key = keyOf(c.metadata?.namespace ?? '', c.metadata?.name ?? '');
+      const seen = intentOf(c);
+      if (verb === 'update' && this.intents.get(key) === seen) return;
+      if (verb === 'delete') this.intents.delete(key);
+      else this.intents.set(key, seen);
+      this.enqueue(c.metadata?.namespace, c.metadata?.name);
+    });
     this.templates = make(
       'metrictemplates',
       path(GROUP, VERSION, 'metrictemplates'),
