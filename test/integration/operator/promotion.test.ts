@@ -3,25 +3,20 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { binaries } from '../../env/binaries.ts';
-import { startPrometheus, type Prometheus } from '../../env/prometheus.ts';
-import { installFledgeCrds } from '../crds.ts';
-import { testKubeConfig, testNamespace } from '../support.ts';
-import { fixtures, startGaugeTarget } from './fixtures.ts';
-import { startOperator, type OperatorProcess } from './harness.ts';
+import type { Prometheus } from '../../env/prometheus.ts';
+import type { fixtures } from './fixtures.ts';
 import { recordStatuses } from './recorder.ts';
-
-const HTTPROUTE_CRD = new URL('../../fixtures/crds/httproute.yaml', import.meta.url).pathname;
+import { operatorEnv, type OperatorEnv } from './setup.ts';
 
 // Initialization, a promotion and a rollback of one Canary, driven by the real operator process
 // against the real API server, with checks answered by a real Prometheus scraping a gauge the
 // test sets: 99 (healthy) or 50 (failing) for the success rate.
 describe('operator: initialize, promote, roll back', () => {
-  const kc = testKubeConfig();
-  let ns: Awaited<ReturnType<typeof testNamespace>>;
+  let env: OperatorEnv;
+  let ns: { name: string };
   let f: ReturnType<typeof fixtures>;
   let prometheus: Prometheus;
-  let target: Awaited<ReturnType<typeof startGaugeTarget>>;
-  let operator: OperatorProcess;
+  const kc = () => env.kc;
   const route = () =>
     f.custom.getNamespacedCustomObject({
       group: 'gateway.networking.k8s.io',
@@ -32,30 +27,18 @@ describe('operator: initialize, promote, roll back', () => {
     }) as Promise<{ spec: { rules: Array<{ backendRefs: Array<{ name: string; weight: number }> }> } }>;
   const weights = async () =>
     Object.fromEntries((await route()).spec.rules[0]!.backendRefs.map((b) => [b.name, b.weight]));
-  const setSuccessRate = (v: number) =>
-    target.set(`test_success_rate{namespace="${ns.name}",target="web"}`, v);
+  const setSuccessRate = (v: number) => env.setSuccessRate('web', v);
 
   beforeAll(async () => {
-    ns = await testNamespace(kc, 'promote');
-    f = fixtures(kc, ns.name);
-    await installFledgeCrds(kc, [HTTPROUTE_CRD]);
-    target = await startGaugeTarget();
+    env = await operatorEnv('promote');
+    ns = { name: env.ns };
+    f = env.f;
+    prometheus = env.prometheus;
     setSuccessRate(99);
-    prometheus = await startPrometheus({ scrape: [{ job: 'app', targets: [target.address] }] });
     await prometheus.waitForSeries(`test_success_rate{namespace="${ns.name}"}`);
-    await f.createMetricTemplate(
-      'success-rate',
-      prometheus.url,
-      'max(test_success_rate{namespace="{{ namespace }}", target="{{ target }}"})',
-    );
-    operator = await startOperator({ kubeconfig: inject('kubeconfig'), namespace: ns.name });
+    await env.startOperator();
   });
-  afterAll(async () => {
-    await operator?.stop();
-    await prometheus?.stop();
-    target?.close();
-    await ns?.remove();
-  });
+  afterAll(async () => env?.teardown());
 
   it('initializes: primary, services and route at 100/0, target scaled to zero, Ready', async () => {
     await f.createDeployment(f.deployment('web', 'example/web:1'));
@@ -112,7 +95,7 @@ describe('operator: initialize, promote, roll back', () => {
   });
 
   it('promotes a healthy revision step by step: 20, 40, 60, then the primary', async () => {
-    const rec = await recordStatuses(kc, ns.name, 'web');
+    const rec = await recordStatuses(kc(), ns.name, 'web');
     try {
       await f.setImage('web', 'example/web:2');
       const done = await f.waitForStatus('web', 'Succeeded', (s) => s.phase === 'Succeeded');
