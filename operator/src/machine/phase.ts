@@ -1,21 +1,10 @@
 import type { SnapshotFrom, StateValue } from 'xstate';
+import { canaryPhaseSchema } from '../api/canary-status.ts';
 import type { MachineContext } from './context.ts';
 import type { canaryMachine } from './machine.ts';
 
-/** Flagger's phase names, as written to status.phase. */
-export const phases = [
-  'Initializing',
-  'Initialized',
-  'Waiting',
-  'Progressing',
-  'WaitingPromotion',
-  'Promoting',
-  'Finalising',
-  'Succeeded',
-  'Failed',
-  'Terminating',
-  'Terminated',
-] as const;
+/** Flagger's phase names, as written to status.phase; the API schema is where they are defined. */
+export const phases = canaryPhaseSchema.options;
 export type Phase = (typeof phases)[number];
 
 export type CanarySnapshot = SnapshotFrom<typeof canaryMachine>;

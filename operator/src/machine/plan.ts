@@ -1,18 +1,10 @@
 import { z } from 'zod';
+import { webhookTypeSchema, type WebhookType } from '../api/webhook.ts';
 
-/** Flagger's webhook types. `event` is a sink for Kubernetes events and never gates the machine. */
-export const webhookTypes = [
-  'confirm-rollout',
-  'pre-rollout',
-  'rollout',
-  'confirm-traffic-increase',
-  'confirm-promotion',
-  'post-rollout',
-  'rollback',
-  'event',
-] as const;
-export const webhookTypeSchema = z.enum(webhookTypes);
-export type WebhookType = z.infer<typeof webhookTypeSchema>;
+// Flagger's webhook types, as the API defines them. `event` is a sink for Kubernetes events and
+// never gates the machine.
+export { webhookTypeSchema, type WebhookType } from '../api/webhook.ts';
+export const webhookTypes = webhookTypeSchema.options;
 
 export const strategies = ['canary', 'abtest', 'bluegreen'] as const;
 export type Strategy = (typeof strategies)[number];

@@ -42,24 +42,10 @@ describe('operator: initialize, promote, roll back', () => {
 
   it('initializes: primary, services and route at 100/0, target scaled to zero, Ready', async () => {
     await f.createDeployment(f.deployment('web', 'example/web:1'));
+    const spec = env.canarySpec('web');
     await f.createCanary('web', {
-      provider: 'gatewayapi',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      ...spec,
       service: { port: 80, targetPort: 8080, gatewayRefs: [{ name: 'gw' }] },
-      analysis: {
-        interval: '1s',
-        threshold: 2,
-        maxWeight: 60,
-        stepWeight: 20,
-        metrics: [
-          {
-            name: 'success-rate',
-            templateRef: { name: 'success-rate' },
-            thresholdRange: { min: 95 },
-            interval: '30s',
-          },
-        ],
-      },
     });
     const status = await f.waitForStatus('web', 'Initialized', (s) => s.phase === 'Initialized');
     expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
