@@ -37,3 +37,19 @@ export {
   type WebhookOutcome,
   type WebhookPayload,
 } from './webhooks.ts';
+export {
+  alertRequest,
+  alertSeverities,
+  discordSlackUrl,
+  genericPayload,
+  receives,
+  sendAlert,
+  slackPayload,
+  teamsPayload,
+  type AlertDestination,
+  type AlertField,
+  type AlertMessage,
+  type AlertOutcome,
+  type AlertProviderType,
+  type AlertSeverity,
+} from './alerts.ts';

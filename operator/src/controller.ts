@@ -24,6 +24,7 @@ export interface CanaryObject extends KubernetesObject {
   status?: Record<string, unknown>;
 }
 export type MetricTemplateObject = KubernetesObject & { spec?: Record<string, unknown> };
+export type AlertProviderObject = KubernetesObject & { spec?: Record<string, unknown> };
 
 export interface Caches {
   canary(namespace: string, name: string): CanaryObject | undefined;
@@ -31,6 +32,7 @@ export interface Caches {
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
   metricTemplate(namespace: string, name: string): MetricTemplateObject | undefined;
+  alertProvider(namespace: string, name: string): AlertProviderObject | undefined;
 }
 
 export const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -65,6 +67,7 @@ export class Controller {
   private readonly configMaps: SupervisedInformer<V1ConfigMap>;
   private readonly secrets: SupervisedInformer<V1Secret>;
   private readonly templates: SupervisedInformer<MetricTemplateObject>;
+  private readonly alertProviders: SupervisedInformer<AlertProviderObject>;
   private queue: WorkQueue | undefined;
   /** Per canary: what of it a pass depends on, besides status (see intentOf). */
   private readonly intents = new Map<string, string>();
@@ -123,6 +126,13 @@ export class Controller {
       listCustom('metrictemplates'),
       () => {},
     );
+    // Read when an alert is sent; a change needs no pass.
+    this.alertProviders = make(
+      'alertproviders',
+      path(GROUP, VERSION, 'alertproviders'),
+      listCustom('alertproviders'),
+      () => {},
+    );
     this.deployments = make(
       'deployments',
       path('apps', 'v1', 'deployments'),
@@ -172,6 +182,7 @@ export class Controller {
       configMap: (ns, n) => this.configMaps.get(n, ns),
       secret: (ns, n) => this.secrets.get(n, ns),
       metricTemplate: (ns, n) => this.templates.get(n, ns),
+      alertProvider: (ns, n) => this.alertProviders.get(n, ns),
     };
   }
 

@@ -5,6 +5,7 @@ import type { EventRecorder } from '../kube/events.ts';
 import type { Effect, MachineEvent } from '../machine/index.ts';
 import type { Router } from '../routers/index.ts';
 import type { DeploymentTarget, TargetObservation } from '../workloads/deployment-target.ts';
+import { deliverAlert, type AlertSources } from './alerts.ts';
 import { analyse, type CheckSources } from './checks.ts';
 import { ownerOf, routeTarget, servicePlan } from './derive.ts';
 
@@ -15,6 +16,7 @@ export interface EffectContext {
   target: DeploymentTarget;
   events: EventRecorder;
   checks: CheckSources;
+  alerts: AlertSources;
   log: Logger;
   now: Date;
   phase: string;
@@ -94,8 +96,8 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
       );
       return {};
     case 'sendAlert':
-      // AlertProviders are accepted by the API but not delivered yet (docs/api.md says so).
-      ctx.log.info({ severity: effect.params.severity, alert: effect.params.message }, 'alert');
+      // Never throws: a failed delivery is logged and counted, it does not hold the release.
+      await deliverAlert(effect.params, ctx);
       return {};
     case 'runAnalysis': {
       const result = await analyse(canary, ctx.checks, ctx.now);

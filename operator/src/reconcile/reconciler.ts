@@ -156,6 +156,11 @@ async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<Reconci
     target: deps.target,
     events: deps.events,
     checks: { ...deps.checks, metricTemplate: deps.caches.metricTemplate, secret: deps.caches.secret },
+    alerts: {
+      alertProvider: deps.caches.alertProvider,
+      secret: deps.caches.secret,
+      count: (type: string, result: string) => deps.metrics.alerts.inc({ type, result }),
+    },
     log,
     now,
     phase,

@@ -59,6 +59,12 @@ export function createMetrics(registry = new Registry()) {
       labelNames: ['source'],
       registers: [registry],
     }),
+    alerts: new Counter({
+      name: 'fledge_alerts_total',
+      help: 'Alerts by provider type and result: sent, failed (delivery), unresolved (provider, Secret or address)',
+      labelNames: ['type', 'result'],
+      registers: [registry],
+    }),
     leader: new Gauge({
       name: 'fledge_leader',
       help: '1 while this replica is the leader',
