@@ -16,7 +16,11 @@ import { countRequests, operatorIdentity, total } from './identity.ts';
 import { startOperator } from '../integration/operator/harness.ts';
 
 const { values } = parseArgs({
-  options: { canaries: { type: 'string', default: '50' }, concurrency: { type: 'string', default: '4' } },
+  options: {
+    rounds: { type: 'string', default: '0' },
+    canaries: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '4' },
+  },
 });
 const N = Number(values.canaries);
 const ns = 'bench';
@@ -160,6 +164,39 @@ try {
     ['operator resident memory / heap used', `${rssMb.toFixed(0)} MB / ${heapMb.toFixed(0)} MB`],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(52)} ${v}`);
+  // Soak: more rounds of releases of every canary, to see whether memory settles or grows.
+  const memory = async () => {
+    const text = await (await fetch(`${op!.metricsUrl}/metrics`)).text();
+    const v = (m: string) => Number(new RegExp(`^${m} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+    return `${v('fledge_process_process_resident_memory_bytes').toFixed(0)} MB resident, ${v('fledge_process_nodejs_heap_size_used_bytes').toFixed(0)} MB heap`;
+  };
+  for (let round = 1; round <= Number(values.rounds); round++) {
+    const last = new Map((await phases()).map((c) => [c.metadata.name, c.status?.lastAppliedSpec]));
+    const started = Date.now();
+    for (const name of names) {
+      await apps.patchNamespacedDeployment(
+        {
+          name,
+          namespace: ns,
+          body: {
+            spec: { template: { spec: { containers: [{ name: 'app', image: `bench:${round + 2}` }] } } },
+          },
+        },
+        merge,
+      );
+    }
+    await waitFor(
+      `round ${round}: all Succeeded`,
+      async () =>
+        (await phases()).filter(
+          (c) => c.status?.phase === 'Succeeded' && c.status.lastAppliedSpec !== last.get(c.metadata.name),
+        ).length === N,
+      { timeoutMs: 900_000, intervalMs: 250 },
+    );
+    console.log(
+      `soak round ${round}: ${N} releases in ${((Date.now() - started) / 1000).toFixed(1)} s; operator ${await memory()}`,
+    );
+  }
   console.log('\nAPI calls by verb and resource (whole run):');
   for (const [k, v] of [...(await countRequests(cluster.dir, identity.username))].sort((a, b) => b[1] - a[1]))
     console.log(`  ${String(v).padStart(6)}  ${k}`);
