@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   alertRequest,
   discordSlackUrl,
@@ -16,6 +15,7 @@ import {
   resolveDestination,
   type AlertSources,
 } from '../../../operator/src/reconcile/alerts.ts';
+import { scriptedReceiver } from '../support/scripted-receiver.ts';
 
 const message: AlertMessage = {
   name: 'web',
@@ -126,25 +126,7 @@ describe('alert payloads', () => {
 });
 
 describe('sendAlert', () => {
-  const answers: number[] = [];
-  const bodies: unknown[] = [];
-  let url = '';
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      bodies.push(JSON.parse(body));
-      res.statusCode = answers.shift() ?? 200;
-      res.end();
-    });
-  });
-  beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const a = server.address();
-    if (!a || typeof a !== 'object') throw new Error('no address');
-    url = `http://127.0.0.1:${a.port}/secret-token`;
-  });
-  afterAll(() => void server.close());
+  const { answers, bodies, url: receiverUrl } = scriptedReceiver('/secret-token');
 
   it.each([
     ['a 2xx is delivered', 200, true, 'generic: HTTP 200'],
@@ -152,7 +134,9 @@ describe('sendAlert', () => {
   ])('%s', async (_name, status, ok, text) => {
     answers.push(status);
     bodies.length = 0;
-    const outcome = await sendAlert({ type: 'generic', address: url }, message, { timeoutMs: 2000 });
+    const outcome = await sendAlert({ type: 'generic', address: receiverUrl() }, message, {
+      timeoutMs: 2000,
+    });
     expect(outcome).toEqual({ ok, message: text });
     expect(bodies).toEqual([expect.objectContaining({ name: 'web', severity: 'error' })]);
   });

@@ -1,28 +1,10 @@
-import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callWebhook, callWebhooks } from '../../../analysis/src/webhooks.ts';
+import { scriptedReceiver } from '../support/scripted-receiver.ts';
 
 // A loopback hook that answers from a script: each request takes the next status.
 describe('webhooks', () => {
-  const answers: number[] = [];
-  const bodies: unknown[] = [];
-  let url = '';
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      bodies.push(JSON.parse(body));
-      res.statusCode = answers.shift() ?? 200;
-      res.end();
-    });
-  });
-  beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const a = server.address();
-    if (!a || typeof a !== 'object') throw new Error('no address');
-    url = `http://127.0.0.1:${a.port}/hook`;
-  });
-  afterAll(() => void server.close());
+  const { answers, bodies, url: receiverUrl } = scriptedReceiver('/hook');
   const payload = {
     name: 'web',
     namespace: 'shop',
@@ -40,7 +22,7 @@ describe('webhooks', () => {
     answers.splice(0, answers.length, ...script);
     bodies.length = 0;
     const outcome = await callWebhook(
-      { name: 'gate', url, timeoutMs: 2000, retries, metadata: { k: 'v' } },
+      { name: 'gate', url: receiverUrl(), timeoutMs: 2000, retries, metadata: { k: 'v' } },
       payload,
     );
     expect(outcome.ok).toBe(ok);
@@ -60,8 +42,8 @@ describe('webhooks', () => {
     answers.splice(0, answers.length, 200, 500);
     const { ok, outcomes } = await callWebhooks(
       [
-        { name: 'a', url, timeoutMs: 2000 },
-        { name: 'b', url, timeoutMs: 2000 },
+        { name: 'a', url: receiverUrl(), timeoutMs: 2000 },
+        { name: 'b', url: receiverUrl(), timeoutMs: 2000 },
       ],
       payload,
     );

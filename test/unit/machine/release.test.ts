@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Effect, Plan } from '../../../operator/src/machine/index.ts';
+import type { Plan } from '../../../operator/src/machine/index.ts';
+import { MINUTE, ofType, plan, weightsSet } from './support.ts';
 import { Simulation, type Script } from '../../../operator/src/machine/simulate.ts';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
-const MINUTE = 60_000;
-const plan = (over: Partial<Plan> = {}): Plan => ({
-  strategy: 'canary',
-  intervalMs: MINUTE,
-  threshold: 2,
-  maxWeight: 30,
-  stepWeight: 10,
-  progressDeadlineSeconds: 600,
-  revertOnDeletion: false,
-  webhooks: [],
-  ...over,
-});
-
-const ofType = <K extends Effect['type']>(effects: Effect[], type: K) =>
-  effects.filter((e): e is Extract<Effect, { type: K }> => e.type === type);
-const weightsSet = (r: Simulation) => ofType(r.effects, 'setWeights').map((e) => e.params.canary);
 
 function simulation(p: Plan, script: Script = {}): Simulation {
   const started = Simulation.start(p, new Date(T0).toISOString(), 'r0', script);

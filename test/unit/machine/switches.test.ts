@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Effect, Plan } from '../../../operator/src/machine/index.ts';
+import type { Plan } from '../../../operator/src/machine/index.ts';
+import { MINUTE, ofType, plan, weightsSet } from './support.ts';
 import { Simulation, type Script } from '../../../operator/src/machine/simulate.ts';
 
 /** The Canary's switches: skipAnalysis, suspend, a changed analysis spec, deletion. */
-const MINUTE = 60_000;
-const plan = (over: Partial<Plan> = {}): Plan => ({
-  strategy: 'canary',
-  intervalMs: MINUTE,
-  threshold: 2,
-  maxWeight: 30,
-  stepWeight: 10,
-  progressDeadlineSeconds: 600,
-  revertOnDeletion: false,
-  webhooks: [],
-  ...over,
-});
-const ofType = <K extends Effect['type']>(effects: Effect[], type: K) =>
-  effects.filter((e): e is Extract<Effect, { type: K }> => e.type === type);
-const weightsSet = (r: Simulation) => ofType(r.effects, 'setWeights').map((e) => e.params.canary);
 
 /** A release initialized on r0 (primary ready at once) that has just detected r1. */
 function released(p: Plan, script: Script = {}): Simulation {
