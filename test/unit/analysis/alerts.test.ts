@@ -9,13 +9,14 @@ import {
   type AlertMessage,
   type AlertSeverity,
 } from '../../../analysis/src/alerts.ts';
-import { parseCanary, type Canary } from '../../../operator/src/api/index.ts';
+import type { Canary } from '../../../operator/src/api/index.ts';
 import {
   deliverAlert,
   resolveDestination,
   type AlertSources,
 } from '../../../operator/src/reconcile/alerts.ts';
 import { scriptedReceiver } from '../support/scripted-receiver.ts';
+import { testCanary } from '../support/canary.ts';
 
 const message: AlertMessage = {
   name: 'web',
@@ -154,21 +155,8 @@ describe('sendAlert', () => {
 // The operator side: which provider and address an alert entry resolves to, and what is sent.
 describe('alert resolution and delivery', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const canary = (alerts: unknown[]): Canary => {
-    const parsed = parseCanary({
-      apiVersion: 'fledge.dev/v1alpha1',
-      kind: 'Canary',
-      metadata: { name: 'web', namespace: 'shop', uid: 'u1' },
-      spec: {
-        provider: 'gatewayapi',
-        targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-        service: { port: 80, gatewayRefs: [{ name: 'gw' }] },
-        analysis: { interval: '1m', stepWeight: 20, maxWeight: 60, threshold: 2, alerts },
-      },
-    });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    return parsed.value;
-  };
+  const canary = (alerts: unknown[]): Canary =>
+    testCanary({ interval: '1m', stepWeight: 20, maxWeight: 60, threshold: 2, alerts });
   const providers: Record<string, unknown> = {
     'shop/addr': { type: 'slack', address: 'https://hooks.example.com/addr', channel: 'c' },
     'shop/sec': { type: 'generic', address: 'https://hooks.example.com/ignored', secretRef: { name: 's' } },

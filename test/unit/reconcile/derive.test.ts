@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseCanary, type Canary } from '../../../operator/src/api/index.ts';
 import { planOf, routeTarget } from '../../../operator/src/reconcile/derive.ts';
 import { healthOf, promotedOf } from '../../../operator/src/status/health.ts';
 import { phases } from '../../../operator/src/machine/index.ts';
+import { testCanary } from '../support/canary.ts';
 
-const canary = (analysis: Record<string, unknown>, extra: Record<string, unknown> = {}): Canary => {
-  const parsed = parseCanary({
-    apiVersion: 'fledge.dev/v1alpha1',
-    kind: 'Canary',
-    metadata: { name: 'web', namespace: 'shop', uid: 'u1' },
-    spec: {
-      provider: 'gatewayapi',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-      service: { port: 80, gatewayRefs: [{ name: 'gw' }] },
-      analysis: { interval: '30s', ...analysis },
-      ...extra,
-    },
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.value;
-};
+const canary = testCanary;
 
 describe('planOf: the strategy follows from the fields, as in Flagger', () => {
   it.each([
