@@ -48,9 +48,21 @@ async function callOnce(call: WebhookCall, payload: WebhookPayload): Promise<Web
     const why =
       err instanceof Error && err.name === 'TimeoutError'
         ? `timed out after ${call.timeoutMs} ms`
-        : 'call failed';
+        : `call failed: ${causeOf(err)}`;
     return { name: call.name, ok: false, message: `${call.name}: ${why}` };
   }
+}
+
+/**
+ * fetch wraps the reason (a refused connection, a bad certificate) in `cause`. Its error code says
+ * it without the address (a webhook URL may carry a token); the message only when there is no code.
+ */
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  const inner = cause instanceof Error ? cause : err instanceof Error ? err : undefined;
+  if (!inner) return 'unknown error';
+  const code = (inner as { code?: unknown }).code;
+  return typeof code === 'string' ? code : inner.message.replace(/https?:\/\/\S+/g, '<url>').slice(0, 200);
 }
 
 /** Every webhook of one type, concurrently; ok only when all said yes. */

@@ -73,6 +73,9 @@ export class Controller {
   private readonly intents = new Map<string, string>();
   private readonly custom: CustomObjectsApi;
   private running: Promise<void> | undefined;
+  /** Resolves when every pass of every stopped queue has returned. */
+  private draining: Promise<void> = Promise.resolve();
+  private wanted = false;
   private resyncTimer: NodeJS.Timeout | undefined;
 
   private readonly opts: ControllerOptions;
@@ -207,29 +210,41 @@ export class Controller {
       : { ok: false, reason: `${bad} watches not synced or failing` };
   }
 
-  /** Starts processing (on becoming leader): every known canary is queued once, then on change. */
+  /**
+   * Starts processing (on becoming leader): every known canary is queued once, then on change. A
+   * leader that lost the lease and got it back quickly starts its new queue only once every pass
+   * of the old one has returned, so one canary is never reconciled by two passes at once.
+   */
   startProcessing(handle: Handler): void {
-    if (this.queue) return;
-    const queue = new WorkQueue({ onDepth: (d) => this.opts.metrics.queueDepth.set(d) });
-    this.queue = queue;
-    for (const c of this.canaries.list()) this.enqueue(c.metadata?.namespace, c.metadata?.name);
-    this.resyncTimer = setInterval(() => {
+    this.wanted = true;
+    void this.draining.then(() => {
+      if (!this.wanted || this.queue) return;
+      const queue = new WorkQueue({ onDepth: (d) => this.opts.metrics.queueDepth.set(d) });
+      this.queue = queue;
       for (const c of this.canaries.list()) this.enqueue(c.metadata?.namespace, c.metadata?.name);
-    }, this.opts.resyncMs);
-    this.resyncTimer.unref();
-    this.running = queue.run(this.opts.concurrency, handle, (key, err) => {
-      this.opts.metrics.reconciles.inc({ result: 'error' });
-      this.opts.log.error({ canary: key, err }, 'reconcile failed; retrying with backoff');
+      this.resyncTimer = setInterval(() => {
+        for (const c of this.canaries.list()) this.enqueue(c.metadata?.namespace, c.metadata?.name);
+      }, this.opts.resyncMs);
+      this.resyncTimer.unref();
+      this.running = queue.run(this.opts.concurrency, handle, (key, err) => {
+        this.opts.metrics.reconciles.inc({ result: 'error' });
+        this.opts.log.error({ canary: key, err }, 'reconcile failed; retrying with backoff');
+      });
     });
   }
 
   /** Stops processing (on losing leadership or shutdown) and waits for running passes. */
   async stopProcessing(): Promise<void> {
+    this.wanted = false;
     clearInterval(this.resyncTimer);
-    this.queue?.shutDown();
+    const queue = this.queue;
+    const running = this.running;
     this.queue = undefined;
-    await this.running;
     this.running = undefined;
+    queue?.shutDown();
+    // Chained, so a later startProcessing waits for these passes too.
+    this.draining = this.draining.then(() => running);
+    await this.draining;
   }
 
   async stop(): Promise<void> {

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // fledge operator entry point: `npm start` (or `node operator/src/main.ts`) against the current KUBECONFIG.
-import { KubeConfig } from '@kubernetes/client-node';
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { Controller } from './controller.ts';
+import { loadKubeConfig } from './kube/client.ts';
 import { createEventRecorder } from './kube/events.ts';
 import { LeaderElector } from './kube/leader.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
@@ -30,6 +30,8 @@ function readConfig(): Config {
     .option('--resync-seconds <n>', 'reconcile every canary at least this often')
     .option('--metrics-server <url>', 'default Prometheus for builtin metrics')
     .option('--identity <id>', 'leader election identity (default: hostname and pid)')
+    .option('--api-timeout-seconds <n>', 'deadline of every Kubernetes API request')
+    .option('--pass-timeout-seconds <n>', 'deadline of one reconcile pass')
     .showHelpAfterError();
   program.parse();
   return parseConfig(program.opts(), process.env);
@@ -47,8 +49,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel, config.logFormat);
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
+  const kc = loadKubeConfig(config.apiTimeoutSeconds * 1000);
   const identity = config.identity ?? `${hostname()}-${process.pid}`;
   const metrics = createMetrics();
   const controller = new Controller(kc, {
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     log,
     now: () => new Date(),
     isLeader: () => leading,
+    passTimeoutMs: config.passTimeoutSeconds * 1000,
   });
 
   const server = await startHttpServer(config.metricsAddress, metrics.registry, {

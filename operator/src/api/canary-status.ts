@@ -65,6 +65,11 @@ export const canaryStatusSchema = z
       .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
       .optional()
       .describe('Last measurement of every metric check'),
+    decision: opaqueObject
+      .optional()
+      .describe(
+        'The last decision persisted before acting on it: its sequence number, its effects and which were delivered; validated by the operator',
+      ),
     machine: opaqueObject
       .optional()
       .describe('Persisted state machine snapshot; validated by the operator, opaque to the API server'),

@@ -12,7 +12,18 @@ export interface InvolvedObject {
 }
 
 export interface EventRecorder {
-  record(obj: InvolvedObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+  /**
+   * With `key` (one effect of one persisted decision) the Event is recorded exactly once: its name
+   * is derived from the key, and a repeat finds it already there. Without, the same reason and
+   * message aggregate into one Event whose count goes up.
+   */
+  record(
+    obj: InvolvedObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    key?: string,
+  ): Promise<void>;
 }
 
 /**
@@ -29,9 +40,9 @@ export function createEventRecorder(
 ): EventRecorder {
   const core = kc.makeApiClient(CoreV1Api);
   return {
-    async record(obj, type, reason, message) {
+    async record(obj, type, reason, message, key) {
       const digest = createHash('sha256')
-        .update(`${obj.uid ?? ''}/${type}/${reason}/${message}`)
+        .update(key !== undefined ? `key/${key}` : `${obj.uid ?? ''}/${type}/${reason}/${message}`)
         .digest('hex');
       const name = `${obj.name}.${digest.slice(0, 16)}`;
       const now = new Date();
@@ -55,6 +66,7 @@ export function createEventRecorder(
           log.warn({ err, reason }, 'could not record event');
           return;
         }
+        if (key !== undefined) return; // recorded by an earlier attempt of the same decision
         try {
           const live = await core.readNamespacedEvent({ name, namespace: obj.namespace });
           await core.replaceNamespacedEvent({

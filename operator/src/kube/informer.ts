@@ -7,90 +7,81 @@ import {
 import type { Logger } from 'pino';
 
 /**
- * A client-node informer under supervision. client-node's ListWatch stops for good on most
- * errors (only 410 Gone and client timeouts reconnect by themselves), and a half-open connection
- * can stall it silently. This wrapper restarts it with backoff after an error, restarts it when
- * it has been quiet for longer than `maxQuietMs` (re-establishing the watch), and reports health
- * for /readyz.
+ * A client-node informer under supervision, so that it always recovers and never loses an event.
+ *
+ * client-node's ListWatch reconnects by itself only after a 410 Gone or a client-side timeout; on
+ * any other error (a 429 while the API server's storage for a new CRD is initializing, a 5xx, a
+ * refused or dropped connection, a LIST that timed out) it calls its error handlers and stops for
+ * good. The supervisor restarts the SAME ListWatch with backoff: it resumes the watch from the
+ * last resourceVersion it saw, so every event in between is delivered, and when that version is
+ * too old (410) it relists and reports every object that went missing meanwhile as deleted. (A
+ * fresh informer per restart, as this module once built, starts from an empty cache and never
+ * reports those deletes.) It is unhealthy from the error until the restarted LIST and WATCH are
+ * established again. A half-open connection needs no watchdog here: client-node's Watch aborts a
+ * watch that receives nothing for 30 s and reconnects from the last resourceVersion.
  */
 export interface SupervisedInformerOptions<T extends KubernetesObject> {
   name: string;
   kubeConfig: KubeConfig;
   path: string;
+  /** Must be bounded (a KubeConfig with a request deadline): a LIST that hangs would stall recovery. */
   list: () => Promise<KubernetesListObject<T>>;
   labelSelector?: string;
   onChange: (obj: T, verb: 'add' | 'update' | 'delete') => void;
-  /** Called after every (re)list so the caller can enqueue everything (level-triggered resync). */
+  /** Called after every successful (re)start so the caller can enqueue everything (level-triggered). */
   onSynced?: () => void;
   log: Logger;
-  maxQuietMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   onError?: (name: string) => void;
 }
 
+type ListWatch<T extends KubernetesObject> = ReturnType<typeof makeInformer<T>>;
+
 export class SupervisedInformer<T extends KubernetesObject> {
-  private informer: ReturnType<typeof makeInformer<T>>;
-  private current: ReturnType<typeof makeInformer<T>> | undefined;
-  private lastActivity = Date.now();
+  private readonly informer: ListWatch<T>;
   private failures = 0;
+  /** Errors seen so far; a start that saw one did not come up. */
+  private errors = 0;
   private state: 'stopped' | 'starting' | 'running' | 'failed' = 'stopped';
   private restartTimer: NodeJS.Timeout | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private synced = false;
-  private readonly options: Required<
-    Pick<SupervisedInformerOptions<T>, 'maxQuietMs' | 'baseBackoffMs' | 'maxBackoffMs'>
-  > &
+  private readonly options: Required<Pick<SupervisedInformerOptions<T>, 'baseBackoffMs' | 'maxBackoffMs'>> &
     SupervisedInformerOptions<T>;
 
   constructor(options: SupervisedInformerOptions<T>) {
-    this.options = { maxQuietMs: 5 * 60_000, baseBackoffMs: 500, maxBackoffMs: 30_000, ...options };
-    this.informer = this.build();
-    this.current = this.informer;
-  }
-
-  private build() {
+    this.options = { baseBackoffMs: 500, maxBackoffMs: 30_000, ...options };
     const { kubeConfig, path, list, labelSelector, onChange } = this.options;
     const informer = makeInformer<T>(kubeConfig, path, list, labelSelector);
-    const touch = () => (this.lastActivity = Date.now());
-    informer.on('add', (obj) => (touch(), onChange(obj, 'add')));
-    informer.on('update', (obj) => (touch(), onChange(obj, 'update')));
-    informer.on('delete', (obj) => (touch(), onChange(obj, 'delete')));
-    informer.on('connect', () => {
-      touch();
-      if (this.state === 'starting') this.state = 'running';
-    });
-    // Only the newest informer may report failure; a replaced one's late errors are noise.
-    informer.on('error', (err: unknown) => {
-      if (informer === this.current) this.failed(err);
-    });
-    return informer;
+    informer.on('add', (obj) => onChange(obj, 'add'));
+    informer.on('update', (obj) => onChange(obj, 'update'));
+    informer.on('delete', (obj) => onChange(obj, 'delete'));
+    informer.on('error', (err: unknown) => this.failed(err));
+    this.informer = informer;
   }
 
+  /** Lists and watches; resolves once the first attempt succeeded or failed (retries go on). */
   async start(): Promise<void> {
-    this.watchdog ??= setInterval(() => this.checkQuiet(), Math.min(this.options.maxQuietMs, 30_000));
-    this.watchdog.unref();
-    await this.launch(this.informer);
+    await this.launch();
   }
 
-  /** Lists and watches with `informer`; true when it came up (client-node reports failures by callback). */
-  private async launch(informer: ReturnType<typeof makeInformer<T>>): Promise<boolean> {
+  private async launch(): Promise<void> {
     this.state = 'starting';
+    const errorsBefore = this.errors;
     try {
-      await informer.start();
+      await this.informer.start();
     } catch (err) {
+      // client-node reports most failures through the error handler; a rejection is one too.
       this.failed(err);
     }
-    if (this.state !== 'starting' && this.state !== 'running') return false;
+    if (this.state !== 'starting' || this.errors !== errorsBefore) return;
     this.state = 'running';
+    if (this.failures > 0) this.options.log.info({ informer: this.options.name }, 'watch recovered');
     this.failures = 0;
-    this.synced = true;
-    this.lastActivity = Date.now();
     this.options.onSynced?.();
-    return true;
   }
 
   private failed(err: unknown): void {
+    this.errors += 1;
     if (this.state === 'stopped') return;
     this.state = 'failed';
     this.options.onError?.(this.options.name);
@@ -98,45 +89,25 @@ export class SupervisedInformer<T extends KubernetesObject> {
     this.failures += 1;
     this.options.log.warn({ informer: this.options.name, err, retryInMs: delay }, 'watch failed; restarting');
     clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => void this.restart('error'), delay);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.state !== 'failed') return;
+      this.options.log.info({ informer: this.options.name }, 'restarting watch');
+      void this.launch();
+    }, delay);
     this.restartTimer.unref();
-  }
-
-  private checkQuiet(): void {
-    if (this.state === 'running' && Date.now() - this.lastActivity > this.options.maxQuietMs) {
-      void this.restart('quiet');
-    }
-  }
-
-  /**
-   * Rebuilds the informer: a fresh list and watch, so nothing missed during an outage stays
-   * missed. The old cache keeps serving reads until the new one has listed.
-   */
-  private async restart(why: 'error' | 'quiet'): Promise<void> {
-    if (this.state === 'stopped') return;
-    this.options.log.info({ informer: this.options.name, why }, 'restarting watch');
-    const previous = this.informer;
-    const next = this.build();
-    this.current = next;
-    if (await this.launch(next)) {
-      this.informer = next;
-      await previous.stop().catch(() => {});
-    } else {
-      await next.stop().catch(() => {});
-    }
   }
 
   async stop(): Promise<void> {
     this.state = 'stopped';
     clearTimeout(this.restartTimer);
-    clearInterval(this.watchdog);
-    this.watchdog = undefined;
+    this.restartTimer = undefined;
     await this.informer.stop();
   }
 
-  /** Ready once the first list completed; not ready while the watch is failed. */
+  /** Ready once a LIST and WATCH are established; not ready from an error until they are again. */
   healthy(): boolean {
-    return this.synced && this.state !== 'failed' && this.state !== 'stopped';
+    return this.state === 'running';
   }
 
   get(name: string, namespace?: string): T | undefined {

@@ -3,11 +3,16 @@ import type { Logger } from 'pino';
 import { isConflict, isNotFound } from './errors.ts';
 
 /**
- * Lease-based leader election (coordination.k8s.io/v1), as client-go does it: the holder renews
- * every `retryPeriodMs`; a candidate takes over a lease not renewed for `leaseDurationMs`; a
- * leader that cannot renew within `renewDeadlineMs` steps down before anyone else may take over
- * (renewDeadline < leaseDuration), so two leaders never write at once. Optimistic concurrency on
- * the Lease's resourceVersion decides races.
+ * Lease-based leader election (coordination.k8s.io/v1) with client-go's semantics:
+ * - the holder renews every `retryPeriodMs`; every request is bounded by the time left before
+ *   the renew deadline, so a hung connection cannot keep a renew "in flight" past it;
+ * - a step-down timer armed at each successful renew fires at `renewDeadlineMs` whatever the
+ *   requests are doing, so a leader that cannot renew stops acting before its lease can expire
+ *   for anyone else (renewDeadline < leaseDuration);
+ * - a candidate judges expiry by its OWN clock: a lease counts as expired `leaseDurationMs` after
+ *   this process last saw its record change, never by comparing its clock with the holder's
+ *   `renewTime` (clocks of two machines may disagree by more than a lease);
+ * - optimistic concurrency on the Lease's resourceVersion decides races.
  */
 export interface LeaderElectionOptions {
   kubeConfig: KubeConfig;
@@ -20,25 +25,41 @@ export interface LeaderElectionOptions {
   log: Logger;
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
+  /** Local clock; injectable for tests. */
+  now?: () => number;
 }
 
 // MicroTime needs six fractional digits; client-node passes the string through unchanged.
 const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-const parseTime = (t: unknown): number =>
-  t instanceof Date ? t.getTime() : typeof t === 'string' ? Date.parse(t) : 0;
+
+/** Thrown when a lease request did not answer within its share of the renew deadline. */
+class LeaseTimeoutError extends Error {
+  override name = 'LeaseTimeoutError';
+}
 
 export class LeaderElector {
   private leading = false;
-  private lastRenew = 0;
   private timer: NodeJS.Timeout | undefined;
+  private stepDownTimer: NodeJS.Timeout | undefined;
   private stopped = true;
+  /** The lease record as last seen, and when (local clock) it was first seen that way. */
+  private observed: { record: string; at: number } | undefined;
   private readonly api: CoordinationV1Api;
   private readonly o: Required<LeaderElectionOptions>;
 
   constructor(options: LeaderElectionOptions) {
-    this.o = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...options };
+    this.o = {
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      now: () => Date.now(),
+      ...options,
+    };
     if (this.o.renewDeadlineMs >= this.o.leaseDurationMs) {
       throw new Error('leader election: renewDeadline must be shorter than leaseDuration');
+    }
+    if (this.o.retryPeriodMs >= this.o.renewDeadlineMs) {
+      throw new Error('leader election: retryPeriod must be shorter than renewDeadline');
     }
     this.api = this.o.kubeConfig.makeApiClient(CoordinationV1Api);
   }
@@ -54,38 +75,69 @@ export class LeaderElector {
 
   private schedule(): void {
     if (this.stopped) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), this.o.retryPeriodMs);
   }
 
   private async tick(): Promise<void> {
-    const now = Date.now();
+    const started = this.o.now();
     try {
-      const acquired = await this.tryAcquireOrRenew(now);
-      if (acquired) {
-        this.lastRenew = now;
-        if (!this.leading && !this.stopped) {
-          this.leading = true;
-          this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}` }, 'became leader');
-          this.o.onStartedLeading();
-        }
-      }
+      // A leader's attempt may take at most what is left of its renew deadline; a candidate's, one retry period.
+      const budget = this.leading ? this.o.renewDeadlineMs : this.o.retryPeriodMs;
+      const acquired = await this.tryAcquireOrRenew(started, started + budget);
+      if (acquired && !this.stopped) this.renewed(started);
     } catch (err) {
       this.o.log.warn({ err }, 'leader election: lease update failed');
     }
-    if (this.leading && Date.now() - this.lastRenew > this.o.renewDeadlineMs)
-      this.stepDown('renew deadline passed');
     this.schedule();
   }
 
+  /** A successful acquire or renew at `at`: (re)arm the step-down timer from that moment. */
+  private renewed(at: number): void {
+    clearTimeout(this.stepDownTimer);
+    const left = at + this.o.renewDeadlineMs - this.o.now();
+    if (left <= 0) {
+      this.stepDown('renew answered after the renew deadline');
+      return;
+    }
+    this.stepDownTimer = setTimeout(() => this.stepDown('renew deadline passed'), left);
+    if (!this.leading) {
+      this.leading = true;
+      this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}` }, 'became leader');
+      this.o.onStartedLeading();
+    }
+  }
+
   private stepDown(why: string): void {
+    clearTimeout(this.stepDownTimer);
     if (!this.leading) return;
     this.leading = false;
     this.o.log.warn({ why }, 'stepping down as leader');
     this.o.onStoppedLeading();
   }
 
+  /** Races a lease request with the deadline; the request itself is also cut by the client's timeout. */
+  private async bounded<T>(what: string, deadline: number, call: () => Promise<T>): Promise<T> {
+    const left = deadline - this.o.now();
+    if (left <= 0) throw new LeaseTimeoutError(`lease ${what}: no time left before the deadline`);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        call(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new LeaseTimeoutError(`lease ${what}: no answer in ${left} ms`)),
+            left,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** True when this process holds the lease after the call. */
-  private async tryAcquireOrRenew(now: number): Promise<boolean> {
+  private async tryAcquireOrRenew(now: number, deadline: number): Promise<boolean> {
     const { namespace, name, identity } = this.o;
     // The typed model declares MicroTime fields as Date, but serialises them with millisecond
     // precision; a pre-formatted string passes through untouched, hence the cast.
@@ -100,14 +152,16 @@ export class LeaderElector {
       }) as unknown as V1LeaseSpec;
     let lease: V1Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.bounded('read', deadline, () => this.api.readNamespacedLease({ name, namespace }));
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {
-        await this.api.createNamespacedLease({
-          namespace,
-          body: { metadata: { name, namespace }, spec: spec() },
-        });
+        await this.bounded('create', deadline, () =>
+          this.api.createNamespacedLease({
+            namespace,
+            body: { metadata: { name, namespace }, spec: spec() },
+          }),
+        );
         return true;
       } catch (createErr) {
         if (isConflict(createErr)) return false;
@@ -115,15 +169,19 @@ export class LeaderElector {
       }
     }
     const holder = lease.spec?.holderIdentity;
-    const renewed = parseTime(lease.spec?.renewTime);
+    // Expiry by local observation: the record (holder, renewTime, transitions) last changed when we saw it change.
+    const record = JSON.stringify([holder, String(lease.spec?.renewTime), lease.spec?.leaseTransitions]);
+    if (this.observed?.record !== record) this.observed = { record, at: now };
     const duration = (lease.spec?.leaseDurationSeconds ?? 15) * 1000;
-    if (holder && holder !== identity && now - renewed < duration) return false;
+    if (holder && holder !== identity && now - this.observed.at < duration) return false;
     try {
-      await this.api.replaceNamespacedLease({
-        name,
-        namespace,
-        body: { ...lease, spec: { ...lease.spec, ...spec(lease) } },
-      });
+      await this.bounded('update', deadline, () =>
+        this.api.replaceNamespacedLease({
+          name,
+          namespace,
+          body: { ...lease, spec: { ...lease.spec, ...spec(lease) } },
+        }),
+      );
       return true;
     } catch (err) {
       if (isConflict(err)) return false; // another candidate won the race
@@ -135,16 +193,22 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.stepDownTimer);
     if (!this.leading) return;
     this.leading = false;
     try {
-      const lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      const deadline = this.o.now() + this.o.renewDeadlineMs;
+      const lease = await this.bounded('read', deadline, () =>
+        this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace }),
+      );
       if (lease.spec?.holderIdentity === this.o.identity) {
-        await this.api.replaceNamespacedLease({
-          name: this.o.name,
-          namespace: this.o.namespace,
-          body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } },
-        });
+        await this.bounded('release', deadline, () =>
+          this.api.replaceNamespacedLease({
+            name: this.o.name,
+            namespace: this.o.namespace,
+            body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } },
+          }),
+        );
       }
     } catch (err) {
       this.o.log.warn({ err }, 'leader election: could not release the lease');

@@ -2,12 +2,13 @@ import type { Logger } from 'pino';
 import { callWebhooks, type CheckResult } from '../../../analysis/src/index.ts';
 import { durationMs, type Canary } from '../api/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import type { Effect, MachineEvent } from '../machine/index.ts';
+import type { Effect, EffectParams, MachineEvent } from '../machine/index.ts';
 import type { Router } from '../routers/index.ts';
 import type { DeploymentTarget, TargetObservation } from '../workloads/deployment-target.ts';
 import { deliverAlert, type AlertSources } from './alerts.ts';
 import { analyse, type CheckSources } from './checks.ts';
 import { ownerOf, routeTarget, servicePlan } from './derive.ts';
+import { REVISION_ANNOTATION } from '../workloads/primary.ts';
 
 export interface EffectContext {
   canary: Canary;
@@ -20,12 +21,16 @@ export interface EffectContext {
   log: Logger;
   now: Date;
   phase: string;
+  /** The identity of this effect (Canary, decision, index): one-shot effects are delivered once per key. */
+  key?: string;
 }
 
 export interface EffectOutcome {
   /** The answer the machine waits for (analysis or webhook result), to feed back in this pass. */
   followUp?: MachineEvent;
   checks?: CheckResult[];
+  /** One-shot effects a query asks for (an alert about a failed webhook), run after the decision is persisted. */
+  tell?: Effect[];
 }
 
 /**
@@ -71,6 +76,8 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
       return {};
     }
     case 'promote':
+      // Keyed by revision: a primary already serving it (a replay after a crash) needs nothing.
+      if (obs.primary?.metadata?.annotations?.[REVISION_ANNOTATION] === effect.params.revision) return {};
       if (obs.revision !== effect.params.revision) {
         throw new Error(
           `refusing to promote: the target is at revision ${obs.revision ?? 'unknown'}, analysis ran on ${effect.params.revision}`,
@@ -93,7 +100,9 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
         effect.params.type,
         effect.params.reason,
         effect.params.message,
+        ctx.key,
       );
+      await notifyEventWebhooks(effect.params, ctx);
       return {};
     case 'sendAlert':
       // Never throws: a failed delivery is logged and counted, it does not hold the release.
@@ -126,6 +135,7 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
           name: w.name,
           url: w.url,
           timeoutMs: durationMs(w.timeout) ?? 10_000,
+          retries: w.retries,
           metadata: w.metadata,
         })),
         {
@@ -137,10 +147,24 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
         },
       );
       for (const o of outcomes) if (!o.ok) ctx.log.info({ webhook: o.name }, o.message);
+      if (effect.params.type === 'post-rollout') return {};
       // A gate opens when every hook says yes; a rollback hook acts when any one of them asks.
       const ok = effect.params.type === 'rollback' ? outcomes.some((o) => o.ok) : outcomes.every((o) => o.ok);
+      // A gate that said no is worth a warning, unless the hook is muted (Flagger's muteAlert). A
+      // rollback hook saying no is the normal case.
+      const muted = new Set(hooks.filter((w) => w.muteAlert).map((w) => w.name));
+      const tell: Effect[] =
+        effect.params.type === 'rollback'
+          ? []
+          : outcomes
+              .filter((o) => !o.ok && !muted.has(o.name))
+              .map((o) => ({
+                type: 'sendAlert',
+                params: { severity: 'warn', message: `${effect.params.type} webhook ${o.message}` },
+              }));
       return {
         followUp: { type: 'WEBHOOK_RESULT', now: ctx.now.getTime(), webhook: effect.params.type, ok },
+        ...(tell.length > 0 ? { tell } : {}),
       };
     }
     default: {
@@ -148,4 +172,35 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
       throw new Error(`unknown effect ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/**
+ * Flagger's `event` webhooks: every Event the machine records is also POSTed to each of them, with
+ * the message in the metadata. Information only: a failure is logged, never holds the release.
+ */
+async function notifyEventWebhooks(notice: EffectParams['recordEvent'], ctx: EffectContext): Promise<void> {
+  const hooks = (ctx.canary.spec.analysis.webhooks ?? []).filter((w) => w.type === 'event');
+  if (hooks.length === 0) return;
+  const { outcomes } = await callWebhooks(
+    hooks.map((w) => ({
+      name: w.name,
+      url: w.url,
+      timeoutMs: durationMs(w.timeout) ?? 10_000,
+      retries: w.retries,
+      metadata: {
+        ...w.metadata,
+        eventMessage: notice.message,
+        eventType: notice.type,
+        eventReason: notice.reason,
+      },
+    })),
+    {
+      name: ctx.canary.metadata.name ?? '',
+      namespace: ctx.canary.metadata.namespace ?? '',
+      phase: ctx.phase,
+      checksum: ctx.canary.status?.lastAppliedSpec ?? '',
+      type: 'event',
+    },
+  );
+  for (const o of outcomes) if (!o.ok) ctx.log.info({ webhook: o.name }, o.message);
 }

@@ -3,7 +3,14 @@ import type { CheckResult } from '../../../analysis/src/index.ts';
 import { parseCanary, type Canary } from '../api/index.ts';
 import { splitKey, type Caches, type CanaryObject } from '../controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { start, step, type MachineEvent, type Step } from '../machine/index.ts';
+import {
+  start,
+  step,
+  type Effect,
+  type MachineContext,
+  type MachineEvent,
+  type Step,
+} from '../machine/index.ts';
 import { InvalidRoutingError, type Router } from '../routers/index.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { forgetCanary } from '../runtime/metrics.ts';
@@ -20,6 +27,16 @@ import { describeError, statusAfter } from './status.ts';
 import { stall } from './stall.ts';
 import { StatusConflictError, type StatusWriter } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
+import { DeliveryLedger } from './delivery-ledger.ts';
+import {
+  convergence,
+  coveredByConvergence,
+  effectKey,
+  isOneShot,
+  isQuery,
+  needsDeliveryMark,
+  readDecision,
+} from './outbox.ts';
 
 export interface ReconcilerDeps {
   caches: Caches;
@@ -39,6 +56,16 @@ export interface ReconcilerDeps {
   now: () => Date;
   /** Only the leader writes; a pass that finds itself demoted stops before acting. */
   isLeader: () => boolean;
+  /** A pass still running after this long stops at its next effect and is retried with backoff. */
+  passTimeoutMs?: number;
+}
+
+/** Internal to a pass: deps plus what the reconciler keeps between passes. */
+type PassDeps = ReconcilerDeps & { delivered: DeliveryLedger };
+
+/** A pass that ran out of time; it stops at an effect boundary and is retried with backoff. */
+export class PassDeadlineError extends Error {
+  override name = 'PassDeadlineError';
 }
 
 /** A pass takes a handful of decisions (observe, then analysis and webhook answers); more means a loop. */
@@ -47,17 +74,22 @@ const MAX_DECISIONS = 16;
 export type ReconcileResult = { requeueAfterMs?: number };
 
 /**
- * One reconcile pass for one Canary: observe (informer caches), decide (the pure machine), act
- * (idempotent effects), record (one status write, skipped when nothing changed).
+ * One reconcile pass for one Canary (docs/decisions/0006-decide-persist-act.md): observe (a fresh
+ * read of the Canary, informer caches with this process's own writes layered over them), converge
+ * and finish the last persisted decision, decide (the pure machine, queries answered inline),
+ * persist the decision guarded by its sequence number, then act on it.
  */
-export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise<ReconcileResult> {
+export function createReconciler(base: ReconcilerDeps): (key: string) => Promise<ReconcileResult> {
+  const deps: PassDeps = { ...base, delivered: new DeliveryLedger() };
+  const passTimeoutMs = base.passTimeoutMs ?? 120_000;
   return async (key) => {
     const started = process.hrtime.bigint();
+    const deadline = Date.now() + passTimeoutMs;
     try {
-      // A conflict means the Canary changed under the pass: decide again on a fresh read.
+      // A conflict means another decision was written first: decide again on a fresh read.
       for (let attempt = 1; ; attempt++) {
         try {
-          const result = await reconcileOnce(deps, key);
+          const result = await reconcileOnce(deps, key, deadline);
           deps.metrics.reconciles.inc({ result: 'success' });
           return result;
         } catch (err) {
@@ -71,17 +103,22 @@ export function createReconciler(deps: ReconcilerDeps): (key: string) => Promise
   };
 }
 
-async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<ReconcileResult> {
+async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
-  if (!deps.caches.canary(namespace, name)) {
+  const gone = (uid: string | undefined) => {
     forgetCanary(deps.metrics, namespace, name);
+    if (uid) deps.delivered.forget(uid);
     return {};
-  }
+  };
+  const cached = deps.caches.canary(namespace, name);
+  if (!cached) return gone(undefined);
   const obj = await deps.read(namespace, name);
-  if (!obj) {
-    forgetCanary(deps.metrics, namespace, name);
-    return {};
-  }
+  if (!obj) return gone(cached.metadata?.uid);
+  // Every effect and write starts here: a demoted leader or a pass past its deadline stops.
+  const checkpoint = () => {
+    if (!deps.isLeader()) throw new Error('lost leadership during the pass; not acting');
+    if (Date.now() > deadline) throw new PassDeadlineError(`pass for ${key} ran past its deadline`);
+  };
   const log = deps.log.child({ canary: key });
   const now = deps.now();
   const parsed = parseCanary(obj);
@@ -103,7 +140,7 @@ async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<Reconci
     return {};
   }
 
-  const obs = deps.target.observe(namespace, canary.spec.targetRef.name, true);
+  let obs = deps.target.observe(namespace, canary.spec.targetRef.name, true);
   if (!obs.target || !obs.revision) {
     if (deleting) {
       await removeFinalizer(deps, obj);
@@ -145,11 +182,13 @@ async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<Reconci
     snapshot = current.value.persisted;
   }
 
-  const events: MachineEvent[] = [observe(canary, obs, now, deleting)];
-  let last: Step | undefined = pending.at(-1);
-  let checks: CheckResult[] | undefined;
+  // Act on the last persisted decision first (its outbox may not have run: a crash, a failed
+  // effect), and converge what the spec and machine say must exist: the world this pass decides
+  // on then includes every effect already decided.
+  const persistedDecision = readDecision(canary.status?.decision);
+  const seq = persistedDecision?.decision.seq ?? 0;
   const router = deps.router(canary.spec.provider);
-  const ctx = (phase: string) => ({
+  const ctx = (phase: string, key?: string) => ({
     canary,
     obs,
     router,
@@ -164,16 +203,55 @@ async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<Reconci
     log,
     now,
     phase,
+    ...(key !== undefined ? { key } : {}),
   });
+  const uid = canary.metadata.uid ?? key;
+  const deliveredNow = deps.delivered.for(uid, seq);
+  try {
+    const restored = persisted as { state?: string; context?: MachineContext } | undefined;
+    const converge =
+      restored?.state && restored.context && !deleting ? convergence(restored.state, restored.context) : [];
+    for (const effect of converge) {
+      checkpoint();
+      await execute(effect, ctx(canary.status?.phase ?? ''));
+    }
+    if (persistedDecision) {
+      const marked = new Set(persistedDecision.decision.delivered);
+      for (const [i, effect] of persistedDecision.effects.entries()) {
+        if (converge.length > 0 && coveredByConvergence(effect)) continue;
+        if (isOneShot(effect) && (marked.has(i) || deliveredNow.has(i))) continue;
+        checkpoint();
+        await execute(effect, ctx(canary.status?.phase ?? '', effectKey(uid, seq, i)));
+        if (isOneShot(effect)) deliveredNow.add(i);
+      }
+      if (persistedDecision.effects.some((e, i) => needsDeliveryMark(e) && !marked.has(i)))
+        await markDelivered(deps, namespace, name, seq, persistedDecision.effects, deliveredNow);
+    }
+  } catch (err) {
+    return failEffect(deps, obj, canary, err, now, log);
+  }
+  // The effects above may have written the primary or the target: decide on what they left.
+  obs = deps.target.observe(namespace, canary.spec.targetRef.name, true);
+
+  // Decide: queries (analysis, gate webhooks) answer the machine within the pass; every other
+  // effect is collected into the outbox of this decision.
+  const events: MachineEvent[] = [observe(canary, obs, now, deleting)];
+  let last: Step | undefined = pending.at(-1);
+  let checks: CheckResult[] | undefined;
+  const outbox: Effect[] = [];
   try {
     for (let decisions = 0; ; decisions++) {
-      // Effects in order; analysis and webhook effects answer with events decided in this same pass.
       for (const s of pending.splice(0)) {
         for (const effect of s.effects) {
-          if (!deps.isLeader()) throw new Error('lost leadership during the pass; not acting');
+          if (!isQuery(effect)) {
+            outbox.push(effect);
+            continue;
+          }
+          checkpoint();
           const outcome = await execute(effect, ctx(s.phase));
           if (outcome.checks) checks = outcome.checks;
           if (outcome.followUp) events.push(outcome.followUp);
+          if (outcome.tell) outbox.push(...outcome.tell);
         }
       }
       const event = events.shift();
@@ -190,36 +268,46 @@ async function reconcileOnce(deps: ReconcilerDeps, key: string): Promise<Reconci
       pending.push(next.value);
     }
   } catch (err) {
-    deps.metrics.apiErrors.inc({ source: 'effect' });
-    // The machine is not advanced (its status is not written); the failure is shown on the Canary.
-    // A route the provider cannot express will not fix itself: Stalled, no retry until the spec
-    // changes. Anything else is retried with backoff while the Canary says why it is waiting.
-    const terminal = err instanceof InvalidRoutingError;
-    await stall(
-      deps,
-      obj,
-      canary,
-      Reason.ReconcileError,
-      describeError(err),
-      now,
-      log,
-      terminal ? 'stalled' : 'reconciling',
-    ).catch((writeErr: unknown) => log.warn({ err: writeErr }, 'could not record the failure on the Canary'));
-    if (terminal) return {};
-    throw err;
+    return failEffect(deps, obj, canary, err, now, log);
   }
   if (!last) return {};
 
-  const status = statusAfter(canary, last, obs, checks, now);
+  // Persist the decision, then act on it. A decision that changed nothing keeps the last one (and
+  // its outbox, replayed above), so a pass that only observes writes nothing.
+  const changed = canonicalJson(last.persisted) !== canonicalJson(persisted) || outbox.length > 0;
+  const decision = changed
+    ? { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered: [] }
+    : persistedDecision?.decision;
+  const status = {
+    ...statusAfter(canary, last, obs, checks, now),
+    ...(decision ? { decision } : {}),
+  };
   recordMetrics(deps.metrics, canary, last, checks);
+  if (canonicalJson(status) !== canonicalJson(canary.status ?? {})) {
+    checkpoint();
+    if (persistedDecision) await deps.status.replaceIfSeq(namespace, name, seq, status);
+    else await deps.status.write(namespace, name, obj.metadata?.resourceVersion, status);
+    if (status.phase !== canary.status?.phase)
+      log.info({ phase: status.phase, weight: status.canaryWeight }, 'phase changed');
+  }
+  if (changed) {
+    const deliveredNext = deps.delivered.for(uid, seq + 1);
+    try {
+      for (const [i, effect] of outbox.entries()) {
+        checkpoint();
+        await execute(effect, ctx(last.phase, effectKey(uid, seq + 1, i)));
+        if (isOneShot(effect)) deliveredNext.add(i);
+      }
+      if (outbox.some(needsDeliveryMark))
+        await markDelivered(deps, namespace, name, seq + 1, outbox, deliveredNext);
+    } catch (err) {
+      // Decided and persisted: the next pass replays the rest of the outbox.
+      return failEffect(deps, { ...obj, status }, canary, err, now, log);
+    }
+  }
   if (last.phase === 'Terminated' && deleting) {
     await removeFinalizer(deps, obj);
     return {};
-  }
-  if (canonicalJson(status) !== canonicalJson(canary.status ?? {})) {
-    await deps.status.write(namespace, name, obj.metadata?.resourceVersion, status);
-    if (status.phase !== canary.status?.phase)
-      log.info({ phase: status.phase, weight: status.canaryWeight }, 'phase changed');
   }
   if (last.requeueAt === null) return {};
   return { requeueAfterMs: Math.max(last.requeueAt - now.getTime(), 0) };
@@ -238,6 +326,55 @@ function observe(canary: Canary, obs: TargetObservation, now: Date, deleting: bo
     skipAnalysis: canary.spec.skipAnalysis ?? false,
     deleting,
   };
+}
+
+/**
+ * An effect failed: the failure is shown on the Canary. A route the provider cannot express will
+ * not fix itself: Stalled, no retry until the spec changes. Anything else is retried with backoff
+ * while the Canary says why it is waiting.
+ */
+async function failEffect(
+  deps: PassDeps,
+  obj: CanaryObject,
+  canary: Canary,
+  err: unknown,
+  now: Date,
+  log: Logger,
+): Promise<ReconcileResult> {
+  if (err instanceof StatusConflictError) throw err;
+  deps.metrics.apiErrors.inc({ source: 'effect' });
+  const terminal = err instanceof InvalidRoutingError;
+  await stall(
+    deps,
+    obj,
+    canary,
+    Reason.ReconcileError,
+    describeError(err),
+    now,
+    log,
+    terminal ? 'stalled' : 'reconciling',
+  ).catch((writeErr: unknown) => log.warn({ err: writeErr }, 'could not record the failure on the Canary'));
+  if (terminal) return {};
+  throw err;
+}
+
+/** Persists which one-shot effects of decision `seq` were delivered; a newer decision makes it moot. */
+async function markDelivered(
+  deps: PassDeps,
+  namespace: string,
+  name: string,
+  seq: number,
+  effects: readonly Effect[],
+  delivered: ReadonlySet<number>,
+): Promise<void> {
+  const indexes = effects.flatMap((e, i) => (isOneShot(e) && delivered.has(i) ? [i] : []));
+  try {
+    await deps.status.markDelivered(namespace, name, seq, indexes);
+  } catch (err) {
+    // The in-memory ledger still holds them; only a restart before the next decision could repeat one.
+    if (!(err instanceof StatusConflictError))
+      deps.log.warn({ canary: `${namespace}/${name}`, err }, 'could not mark deliveries');
+  }
 }
 
 async function removeFinalizer(deps: ReconcilerDeps, obj: CanaryObject): Promise<void> {

@@ -1,6 +1,11 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../controller.ts';
-import { isConflict, isNotFound } from '../kube/errors.ts';
+import { apiMessage, httpStatus, isConflict, isNotFound } from '../kube/errors.ts';
+
+const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+
+/** The API server answers a failed JSON patch `test` with 422 and the op's message. */
+const isFailedTest = (err: unknown) => httpStatus(err) === 422 && /test/i.test(apiMessage(err));
 
 export interface StatusWriter {
   /**
@@ -13,6 +18,15 @@ export interface StatusWriter {
     resourceVersion: string | undefined,
     status: object,
   ): Promise<boolean>;
+  /**
+   * Replaces status only if `status.decision.seq` is still `expectedSeq`: a JSON patch whose
+   * `test` guards the decision counter instead of the whole object's resourceVersion, so a label
+   * or annotation another client adds meanwhile does not conflict, while a second writer of a
+   * decision does. False when the Canary is gone; StatusConflictError when the test failed.
+   */
+  replaceIfSeq(namespace: string, name: string, expectedSeq: number, status: object): Promise<boolean>;
+  /** Sets status.decision.delivered, guarded the same way. */
+  markDelivered(namespace: string, name: string, seq: number, delivered: number[]): Promise<boolean>;
 }
 
 /** The Canary changed after the pass read it; the pass must run again on a fresh read. */
@@ -29,7 +43,31 @@ export class StatusConflictError extends Error {
 export function createStatusWriter(kc: KubeConfig, onCall: () => void = () => {}): StatusWriter {
   const api = kc.makeApiClient(CustomObjectsApi);
   const base = { group: GROUP, version: VERSION, plural: 'canaries' };
+  const patch = async (namespace: string, name: string, ops: object[]): Promise<boolean> => {
+    try {
+      onCall();
+      await api.patchNamespacedCustomObjectStatus({ ...base, namespace, name, body: ops }, jsonPatch);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      if (isConflict(err) || isFailedTest(err))
+        throw new StatusConflictError(`Canary ${namespace}/${name}: another decision was written first`, {
+          cause: err,
+        });
+      throw new Error(`Canary ${namespace}/${name}: status update failed`, { cause: err });
+    }
+  };
   return {
+    replaceIfSeq: (namespace, name, expectedSeq, status) =>
+      patch(namespace, name, [
+        { op: 'test', path: '/status/decision/seq', value: expectedSeq },
+        { op: 'replace', path: '/status', value: status },
+      ]),
+    markDelivered: (namespace, name, seq, delivered) =>
+      patch(namespace, name, [
+        { op: 'test', path: '/status/decision/seq', value: seq },
+        { op: 'replace', path: '/status/decision/delivered', value: delivered },
+      ]),
     async write(namespace, name, resourceVersion, status) {
       try {
         onCall();

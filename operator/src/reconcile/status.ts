@@ -103,18 +103,31 @@ export function stalledStatus(
   };
 }
 
-/** An error and its causes as one line: "HTTPRoute shop/web: update failed: ... : connection refused". */
+/** An error and its causes as one line: "HTTPRoute shop/web: update failed: ... : connection refused". Never throws. */
 export function describeError(err: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = err; e !== undefined && parts.length < 5; e = (e as { cause?: unknown }).cause) {
-    const body = (e as { body?: unknown }).body;
-    const text =
-      typeof body === 'string' && body.includes('"message"')
-        ? String((JSON.parse(body) as { message?: string }).message)
-        : e instanceof Error
-          ? e.message
-          : String(e);
+  for (
+    let e: unknown = err;
+    e !== undefined && e !== null && parts.length < 5;
+    e = (e as { cause?: unknown }).cause
+  ) {
+    const text = bodyMessage((e as { body?: unknown }).body) ?? (e instanceof Error ? e.message : String(e));
     if (!parts.includes(text)) parts.push(text);
   }
   return parts.join(': ').slice(0, 1000);
+}
+
+/** The message of an API server Status body; undefined for a body that is not one (HTML from a proxy, truncated JSON). */
+function bodyMessage(body: unknown): string | undefined {
+  if (typeof body === 'object' && body !== null) {
+    const m = (body as { message?: unknown }).message;
+    return typeof m === 'string' ? m : undefined;
+  }
+  if (typeof body !== 'string' || !body.includes('"message"')) return undefined;
+  try {
+    const m = (JSON.parse(body) as { message?: unknown }).message;
+    return typeof m === 'string' ? m : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -30,6 +30,10 @@ export const configSchema = z.object({
   /** Prometheus used by the builtin metrics when no MetricTemplate names one. */
   metricsServer: z.url().optional(),
   identity: z.string().min(1).optional(),
+  /** Deadline of every Kubernetes API request (watches have their own inactivity timeout). */
+  apiTimeoutSeconds: positiveInt.max(300).default(30),
+  /** Deadline of one reconcile pass; a pass past it is abandoned and retried with backoff. */
+  passTimeoutSeconds: positiveInt.max(3600).default(120),
 });
 export type Config = z.infer<typeof configSchema>;
 

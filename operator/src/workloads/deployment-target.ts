@@ -11,6 +11,7 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
+import { WriteThrough } from '../kube/write-through.ts';
 import { referencedConfigs, type ConfigRefs } from './configs.ts';
 import { buildPrimary, buildServices, MANAGED_BY, REVISION_ANNOTATION, type ServicePlan } from './primary.ts';
 import { configChecksum, targetRevision } from './revision.ts';
@@ -46,6 +47,8 @@ export class DeploymentTarget {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
   private readonly cache: WorkloadCache;
+  /** Deployments this process wrote, until the informer has them: passes never decide on an older copy. */
+  private readonly written = new WriteThrough<V1Deployment>();
 
   constructor(kc: KubeConfig, cache: WorkloadCache) {
     this.apps = kc.makeApiClient(AppsV1Api);
@@ -54,8 +57,9 @@ export class DeploymentTarget {
   }
 
   observe(namespace: string, name: string, trackConfigs: boolean): TargetObservation {
-    const target = this.cache.deployment(namespace, name);
-    const primary = this.cache.deployment(namespace, `${name}-primary`);
+    const target = this.written.read(namespace, name, this.cache.deployment(namespace, name));
+    const primaryName = `${name}-primary`;
+    const primary = this.written.read(namespace, primaryName, this.cache.deployment(namespace, primaryName));
     const tracked = trackConfigs
       ? referencedConfigs(target?.spec?.template?.spec)
       : { configMaps: [], secrets: [] };
@@ -84,7 +88,7 @@ export class DeploymentTarget {
     const replicas = target.spec?.replicas ?? 1;
     const body = buildPrimary(target, owner, obs.revision, obs.tracked, Math.max(replicas, 1));
     try {
-      await this.apps.createNamespacedDeployment({ namespace: ns, body });
+      this.written.record(await this.apps.createNamespacedDeployment({ namespace: ns, body }));
     } catch (err) {
       if (!isAlreadyExists(err))
         throw new Error(describe('Deployment', ns, body.metadata!.name!, 'create'), { cause: err });
@@ -137,9 +141,11 @@ export class DeploymentTarget {
     const { name, namespace } = dep.metadata ?? {};
     if (!name || !namespace || dep.spec?.replicas === replicas) return;
     try {
-      await this.apps.patchNamespacedDeployment(
-        { name, namespace, body: { spec: { replicas } } },
-        mergePatch,
+      this.written.record(
+        await this.apps.patchNamespacedDeployment(
+          { name, namespace, body: { spec: { replicas } } },
+          mergePatch,
+        ),
       );
     } catch (err) {
       throw new Error(describe('Deployment', namespace, name, `scale to ${replicas}`), { cause: err });
@@ -168,7 +174,9 @@ export class DeploymentTarget {
       spec: { ...primary.spec!, template: desired.spec!.template },
     };
     try {
-      await this.apps.replaceNamespacedDeployment({ name: primary.metadata.name, namespace: ns, body });
+      this.written.record(
+        await this.apps.replaceNamespacedDeployment({ name: primary.metadata.name, namespace: ns, body }),
+      );
     } catch (err) {
       throw new Error(describe('Deployment', ns, primary.metadata.name, 'promote'), { cause: err });
     }

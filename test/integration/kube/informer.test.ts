@@ -5,17 +5,24 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BoundedKubeConfig } from '../../../operator/src/kube/client.ts';
+import { startTcpProxy, viaProxy, type TcpProxy } from '../../env/tcp-proxy.ts';
 import { SupervisedInformer } from '../../../operator/src/kube/informer.ts';
 import { waitFor } from '../../env/wait.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
 
-// The supervisor on the real API server: a watch whose resource does not exist yet fails (client-
-// node's informer then stops for good); the supervisor restarts it with backoff until the CRD is
-// installed, reports unready meanwhile, and rebuilds a watch that has been quiet too long.
+// The supervisor on the real API server, reached through a loopback TCP proxy the test can cut: a
+// watch whose resource does not exist yet fails (client-node's informer then stops for good); the
+// supervisor restarts it with backoff until the CRD is installed, reports unready meanwhile, and
+// after a cut connection resumes without losing an event, deletes included.
 describe('SupervisedInformer', () => {
   const kc = testKubeConfig();
+  let proxy: TcpProxy;
+  let proxied: BoundedKubeConfig;
+  let proxiedCustom: CustomObjectsApi;
   const group = `g${randomBytes(3).toString('hex')}.fledge.dev`;
   const custom = kc.makeApiClient(CustomObjectsApi);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
@@ -30,12 +37,17 @@ describe('SupervisedInformer', () => {
 
   beforeAll(async () => {
     ns = await testNamespace(kc, 'informer');
+    const server = new URL(kc.getCurrentCluster()!.server);
+    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port) });
+    proxied = new BoundedKubeConfig(3_000);
+    proxied.loadFromString(viaProxy(readFileSync(inject('kubeconfig'), 'utf8'), proxy.port));
+    proxiedCustom = proxied.makeApiClient(CustomObjectsApi);
     informer = new SupervisedInformer<KubernetesObject>({
       name: 'gadgets',
-      kubeConfig: kc,
+      kubeConfig: proxied,
       path: `/apis/${group}/v1/namespaces/${ns.name}/gadgets`,
       list: () =>
-        custom.listNamespacedCustomObject({
+        proxiedCustom.listNamespacedCustomObject({
           group,
           version: 'v1',
           namespace: ns.name,
@@ -45,11 +57,11 @@ describe('SupervisedInformer', () => {
       log,
       baseBackoffMs: 100,
       maxBackoffMs: 1000,
-      maxQuietMs: 1500,
     });
   });
   afterAll(async () => {
     await informer?.stop();
+    await proxy?.close();
     await ext.deleteCustomResourceDefinition({ name: `gadgets.${group}` }).catch(() => {});
     await ns?.remove();
   });
@@ -86,31 +98,86 @@ describe('SupervisedInformer', () => {
       },
     });
     await waitFor('the informer to be healthy', () => informer.healthy(), { timeoutMs: 20_000 });
-    await custom.createNamespacedCustomObject({
-      group,
-      version: 'v1',
-      namespace: ns.name,
-      plural: 'gadgets',
-      body: { apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name: 'one' } },
-    });
+    await gadget('one');
     await waitFor('add one', () => seen.includes('add one'));
     expect(informer.get('one', ns.name)?.metadata?.name).toBe('one');
   });
 
-  it('rebuilds a quiet watch and still delivers changes after it', async () => {
-    const quietRestarts = () => logs.filter((l) => l.msg === 'restarting watch' && l.why === 'quiet').length;
-    const before = quietRestarts();
-    await waitFor('a restart for quietness', () => quietRestarts() > before, { timeoutMs: 40_000 });
-    await waitFor('the informer to be healthy again', () => informer.healthy());
-    await custom.createNamespacedCustomObject({
+  const gadget = (name: string) =>
+    custom.createNamespacedCustomObject({
       group,
       version: 'v1',
       namespace: ns.name,
       plural: 'gadgets',
-      body: { apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name: 'two' } },
+      body: { apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name } },
     });
+
+  it('misses nothing while its connection is cut: the delete and the add come after', async () => {
+    await gadget('two');
     await waitFor('add two', () => seen.includes('add two'));
-    // The cache kept serving across the rebuild.
-    expect(informer.get('one', ns.name)?.metadata?.name).toBe('one');
+    proxy.setMode('refuse');
+    await waitFor('the informer to see the cut', () => !informer.healthy(), { timeoutMs: 20_000 });
+    await custom.deleteNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace: ns.name,
+      plural: 'gadgets',
+      name: 'one',
+    });
+    await gadget('three');
+    expect(seen).not.toContain('delete one');
+    proxy.setMode('forward');
+    await waitFor('the informer to be healthy again', () => informer.healthy(), { timeoutMs: 20_000 });
+    await waitFor(
+      'delete one and add three',
+      () => seen.includes('delete one') && seen.includes('add three'),
+    );
+    expect(informer.get('one', ns.name)).toBeUndefined();
+    expect(informer.get('two', ns.name)?.metadata?.name).toBe('two');
+    expect(seen.filter((s) => s === 'add two')).toHaveLength(1);
+  });
+
+  it('cuts a LIST that hangs at the request deadline and retries until it answers', async () => {
+    proxy.setMode('hang');
+    const lateLogs: Array<{ msg: string }> = [];
+    const lateLog = pino(
+      { level: 'info' },
+      { write: (line: string) => void lateLogs.push(JSON.parse(line) as { msg: string }) },
+    );
+    const late = new SupervisedInformer<KubernetesObject>({
+      name: 'late',
+      kubeConfig: proxied,
+      path: `/apis/${group}/v1/namespaces/${ns.name}/gadgets`,
+      list: () =>
+        proxiedCustom.listNamespacedCustomObject({
+          group,
+          version: 'v1',
+          namespace: ns.name,
+          plural: 'gadgets',
+        }) as Promise<KubernetesListObject<KubernetesObject>>,
+      onChange: () => {},
+      log: lateLog,
+      baseBackoffMs: 100,
+      maxBackoffMs: 500,
+    });
+    try {
+      const started = Date.now();
+      await late.start(); // returns after the first attempt: the 3 s deadline, not undici's 300 s
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(late.healthy()).toBe(false);
+      await waitFor(
+        'a second timed-out attempt',
+        () => lateLogs.filter((l) => l.msg === 'watch failed; restarting').length >= 2,
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      proxy.setMode('forward');
+      await waitFor('the late informer to be healthy', () => late.healthy(), { timeoutMs: 20_000 });
+      expect(late.get('two', ns.name)?.metadata?.name).toBe('two');
+    } finally {
+      proxy.setMode('forward');
+      await late.stop();
+    }
   });
 });

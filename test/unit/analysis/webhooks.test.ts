@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { callWebhook, callWebhooks } from '../../../analysis/src/webhooks.ts';
 import { scriptedReceiver } from '../support/scripted-receiver.ts';
@@ -30,12 +33,18 @@ describe('webhooks', () => {
     expect(bodies[0]).toEqual({ ...payload, metadata: { k: 'v' } });
   });
 
-  it('fails closed when the hook is unreachable', async () => {
+  it('fails closed when the hook is unreachable, and says why', async () => {
+    // A port that was just free: nothing listens there, so the connection is refused.
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
     const outcome = await callWebhook(
-      { name: 'gone', url: 'http://127.0.0.1:1/hook', timeoutMs: 500 },
+      { name: 'gone', url: `http://127.0.0.1:${port}/hook`, timeoutMs: 500 },
       payload,
     );
-    expect(outcome).toMatchObject({ ok: false, message: 'gone: call failed' });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toBe('gone: call failed: ECONNREFUSED');
   });
 
   it('is ok only when every hook of the type says yes', async () => {

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { Effect, EffectType, MachineContext } from '../machine/index.ts';
+
+/**
+ * The decision a pass persisted before acting on it (status.decision, see
+ * docs/decisions/0006-decide-persist-act.md): a sequence number that goes up by one with every
+ * decision written, the effects that decision asked for (the outbox), and which of its one-shot
+ * effects have been delivered.
+ *
+ * Pure: which effects are queries, which are one-shot, and how an effect is keyed.
+ */
+export const decisionSchema = z.object({
+  seq: z.int().min(1),
+  effects: z.array(z.object({ type: z.string().min(1), params: z.record(z.string(), z.unknown()) })).max(64),
+  /** Indexes into `effects` of one-shot effects already delivered. */
+  delivered: z.array(z.int().min(0)).max(64),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+const known: ReadonlySet<string> = new Set<EffectType>([
+  'ensurePrimary',
+  'ensureServices',
+  'ensureRoutes',
+  'setWeights',
+  'scaleCanary',
+  'scaleTargetToZero',
+  'promote',
+  'runWebhooks',
+  'runAnalysis',
+  'recordEvent',
+  'sendAlert',
+  'revertTarget',
+  'revertRoutes',
+]);
+
+/** status.decision as persisted, or undefined when absent or not ours to trust (then nothing is replayed). */
+export function readDecision(raw: unknown): { decision: Decision; effects: Effect[] } | undefined {
+  const parsed = decisionSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  if (!parsed.data.effects.every((e) => known.has(e.type))) return undefined;
+  // The types were checked against the effect names above; params were written by this operator.
+  return { decision: parsed.data, effects: parsed.data.effects as unknown as Effect[] };
+}
+
+/**
+ * Queries read the world and answer the machine within the same pass (metric analysis, gate
+ * webhooks); they run while deciding. Everything else changes the world or tells someone, and
+ * runs only after the decision that asked for it is persisted.
+ */
+export function isQuery(effect: Effect): boolean {
+  if (effect.type === 'runAnalysis') return true;
+  return effect.type === 'runWebhooks' && effect.params.type !== 'post-rollout';
+}
+
+/**
+ * One-shot effects tell someone outside (an alert, a post-rollout hook, an Event) and must not be
+ * repeated when the outbox is replayed. Every other effect converges an object and is safe to repeat.
+ */
+export function isOneShot(effect: Effect): boolean {
+  return effect.type === 'recordEvent' || effect.type === 'sendAlert' || effect.type === 'runWebhooks';
+}
+
+/** Persisted delivery marks are kept for these; Events are keyed by name on the API server instead. */
+export function needsDeliveryMark(effect: Effect): boolean {
+  return isOneShot(effect) && effect.type !== 'recordEvent';
+}
+
+/** The identity of one effect of one decision of one Canary: stable across retries, replays and restarts. */
+export function effectKey(uid: string, seq: number, index: number): string {
+  return `${uid}/${seq}/${index}`;
+}
+
+/**
+ * What every pass converges before it decides, from the persisted machine alone: the Services and
+ * the routes at the weights the machine last decided. Level-triggered: a changed `service.port`, a
+ * deleted or hand-edited route is put right by the next pass, not at the next release. Not while
+ * initializing (the machine ensures them itself once the primary is ready) or being deleted.
+ */
+export function convergence(state: string, context: MachineContext): Effect[] {
+  if (state === 'initializing' || state === 'terminating' || state === 'terminated') return [];
+  return [
+    { type: 'ensureServices', params: {} },
+    { type: 'ensureRoutes', params: { primary: context.primaryWeight, canary: context.canaryWeight } },
+  ];
+}
+
+/** Replayed outbox effects that convergence already covers are not run twice. */
+export function coveredByConvergence(effect: Effect): boolean {
+  return effect.type === 'ensureServices' || effect.type === 'ensureRoutes' || effect.type === 'setWeights';
+}
