@@ -6,7 +6,8 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
  * through untouched (the API server's certificate names 127.0.0.1), so the client cannot tell.
  * - `forward`: bytes flow both ways;
  * - `hang`: connections stay open but no byte goes through either way, and new ones are accepted
- *   and never answered: a black-holed network, the fault no error handler sees;
+ *   and never answered: a black-holed network, the fault no error handler sees. Bytes are held,
+ *   not dropped (TCP would retransmit them), and flow again on `forward`;
  * - `refuse`: every connection is cut and new ones are closed at once.
  */
 export type ProxyMode = 'forward' | 'hang' | 'refuse';
@@ -42,12 +43,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const upstream = connect(target.port, target.host);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    const relay = (from: Socket, to: Socket) =>
-      from.on('data', (chunk: Buffer) => {
-        if (mode === 'forward') to.write(chunk);
-      });
-    relay(client, upstream);
-    relay(upstream, client);
+    if (mode === 'hang') {
+      client.pause();
+      upstream.pause();
+    } else {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }
     const end = () => {
       pairs.delete(pair);
       client.destroy();
@@ -62,8 +64,22 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port: (server.address() as AddressInfo).port,
     mode: () => mode,
     setMode: (m) => {
+      const was = mode;
       mode = m;
       if (m === 'refuse') cutAll();
+      if (was === m) return;
+      for (const [a, b] of pairs) {
+        // pipe() resumes a paused source on drain; unpipe while hanging, pipe again to forward.
+        if (m === 'hang') {
+          a.unpipe(b);
+          b.unpipe(a);
+          a.pause();
+          b.pause();
+        } else if (m === 'forward' && was === 'hang') {
+          a.pipe(b);
+          b.pipe(a);
+        }
+      }
     },
     accepted: () => accepted,
     close: async () => {
@@ -75,5 +91,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
 /** A copy of a kubeconfig file's text with its server pointed at the proxy (same host, other port). */
 export function viaProxy(kubeconfigYaml: string, proxyPort: number): string {
-  return kubeconfigYaml.replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${proxyPort}`);
+  return kubeconfigYaml.replace(
+    /server: https:\/\/127\.0\.0\.1:\d+/,
+    `server: https://127.0.0.1:${proxyPort}`,
+  );
 }

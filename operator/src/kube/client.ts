@@ -1,8 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
+import type { RequestOptions } from 'node:https';
+import { Agent, type Dispatcher } from 'undici';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
-type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
 
 /**
  * A KubeConfig whose every API request has a deadline and whose requests share connections.
@@ -13,6 +14,12 @@ type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
  * connection is ever reused: each call pays a TCP and TLS handshake and leaves a socket behind.
  * Watches are not cut by the deadline: client-node's Watch passes its own abort signal (with its
  * own inactivity timeout) to fetch and never reads the context's; they do share the connections.
+ *
+ * The shared Agent speaks HTTP/1.1 (undici 8 negotiates HTTP/2 by default). On one multiplexed
+ * HTTP/2 session a single broken connection takes every watch and request down at once, and in
+ * a fault test (a connection that lost bytes) undici kept handing requests to the destroyed
+ * session for good ("The session has been destroyed"): an operator deaf until restarted. With
+ * HTTP/1.1 a broken socket fails its own request and the next one opens a new socket.
  */
 export class BoundedKubeConfig extends KubeConfig {
   readonly timeoutMs: number;
@@ -26,17 +33,37 @@ export class BoundedKubeConfig extends KubeConfig {
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
     context.setSignal(AbortSignal.timeout(this.timeoutMs));
-    // One dispatcher per TLS identity: a rotated client certificate (or another context) gets its own.
+    // client-node made a fresh Agent for this request (no socket opened yet); plain HTTP makes none.
+    if (!context.getDispatcher()) return;
     const user = this.getCurrentUser();
     const cluster = this.getCurrentCluster();
+    // One Agent per TLS identity: a rotated client certificate (or another context) gets its own.
     const key = createHash('sha256')
-      .update(
-        JSON.stringify([cluster?.server, cluster?.caData, cluster?.caFile, user?.certData, user?.certFile]),
-      )
-      .update(JSON.stringify([user?.keyData, user?.keyFile]))
+      .update(JSON.stringify([cluster?.server, cluster?.caData, cluster?.caFile, cluster?.skipTLSVerify]))
+      .update(JSON.stringify([user?.certData, user?.certFile, user?.keyData, user?.keyFile]))
       .digest('hex');
-    if (this.shared?.key !== key) this.shared = { key, dispatcher: context.getDispatcher() };
-    if (this.shared.dispatcher) context.setDispatcher(this.shared.dispatcher);
+    if (this.shared?.key !== key) {
+      const tls: RequestOptions = {};
+      await this.applyToHTTPSOptions(tls);
+      const previous = this.shared?.dispatcher;
+      this.shared = {
+        key,
+        dispatcher: new Agent({
+          allowH2: false,
+          connect: {
+            ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+            ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+            ...(tls.key !== undefined ? { key: tls.key } : {}),
+            ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+            ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+            keepAlive: true,
+            keepAliveInitialDelay: 30_000,
+          },
+        }),
+      };
+      void previous?.close().catch(() => {});
+    }
+    context.setDispatcher(this.shared.dispatcher as Parameters<RequestContext['setDispatcher']>[0]);
   }
 }
 

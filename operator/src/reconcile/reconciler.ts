@@ -21,7 +21,7 @@ import { REVISION_ANNOTATION } from '../workloads/primary.ts';
 import { deploymentReadiness } from '../workloads/readiness.ts';
 import type { CheckSources } from './checks.ts';
 import { planOf } from './derive.ts';
-import { execute } from './effects.ts';
+import { execute, type EffectContext } from './effects.ts';
 import { FINALIZER, type Finalizers } from './finalizer.ts';
 import { describeError, statusAfter } from './status.ts';
 import { stall } from './stall.ts';
@@ -105,8 +105,8 @@ export function createReconciler(base: ReconcilerDeps): (key: string) => Promise
 
 async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
-  const gone = (uid: string | undefined) => {
-    forgetCanary(deps.metrics, namespace, name);
+  const gone = async (uid: string | undefined) => {
+    await forgetCanary(deps.metrics, namespace, name);
     if (uid) deps.delivered.forget(uid);
     return {};
   };
@@ -206,7 +206,7 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
     ...(key !== undefined ? { key } : {}),
   });
   const uid = canary.metadata.uid ?? key;
-  const deliveredNow = deps.delivered.for(uid, seq);
+  const outboxRun = { deps, namespace, name, uid, checkpoint, ctx };
   try {
     const restored = persisted as { state?: string; context?: MachineContext } | undefined;
     const converge =
@@ -216,16 +216,10 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
       await execute(effect, ctx(canary.status?.phase ?? ''));
     }
     if (persistedDecision) {
-      const marked = new Set(persistedDecision.decision.delivered);
-      for (const [i, effect] of persistedDecision.effects.entries()) {
-        if (converge.length > 0 && coveredByConvergence(effect)) continue;
-        if (isOneShot(effect) && (marked.has(i) || deliveredNow.has(i))) continue;
-        checkpoint();
-        await execute(effect, ctx(canary.status?.phase ?? '', effectKey(uid, seq, i)));
-        if (isOneShot(effect)) deliveredNow.add(i);
-      }
-      if (persistedDecision.effects.some((e, i) => needsDeliveryMark(e) && !marked.has(i)))
-        await markDelivered(deps, namespace, name, seq, persistedDecision.effects, deliveredNow);
+      await runOutbox(outboxRun, canary.status?.phase ?? '', seq, persistedDecision.effects, {
+        delivered: persistedDecision.decision.delivered,
+        skip: (e) => converge.length > 0 && coveredByConvergence(e),
+      });
     }
   } catch (err) {
     return failEffect(deps, obj, canary, err, now, log);
@@ -274,7 +268,9 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
 
   // Persist the decision, then act on it. A decision that changed nothing keeps the last one (and
   // its outbox, replayed above), so a pass that only observes writes nothing.
-  const changed = canonicalJson(last.persisted) !== canonicalJson(persisted) || outbox.length > 0;
+  const changed =
+    canonicalJson(last.persisted) !== canonicalJson(persisted) ||
+    canonicalJson(outbox) !== canonicalJson(persistedDecision?.effects ?? []);
   const decision = changed
     ? { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered: [] }
     : persistedDecision?.decision;
@@ -291,15 +287,8 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
       log.info({ phase: status.phase, weight: status.canaryWeight }, 'phase changed');
   }
   if (changed) {
-    const deliveredNext = deps.delivered.for(uid, seq + 1);
     try {
-      for (const [i, effect] of outbox.entries()) {
-        checkpoint();
-        await execute(effect, ctx(last.phase, effectKey(uid, seq + 1, i)));
-        if (isOneShot(effect)) deliveredNext.add(i);
-      }
-      if (outbox.some(needsDeliveryMark))
-        await markDelivered(deps, namespace, name, seq + 1, outbox, deliveredNext);
+      await runOutbox(outboxRun, last.phase, seq + 1, outbox, { delivered: [], skip: () => false });
     } catch (err) {
       // Decided and persisted: the next pass replays the rest of the outbox.
       return failEffect(deps, { ...obj, status }, canary, err, now, log);
@@ -358,22 +347,39 @@ async function failEffect(
   throw err;
 }
 
-/** Persists which one-shot effects of decision `seq` were delivered; a newer decision makes it moot. */
-async function markDelivered(
-  deps: PassDeps,
-  namespace: string,
-  name: string,
+/**
+ * Runs the outbox of decision `seq` in order. One-shot effects already delivered (persisted marks,
+ * or this process's ledger) are skipped. An alert or a post-rollout hook is claimed in status
+ * before it is sent: at most once, so a crash between the claim and the send loses it rather than
+ * repeating it. Events need no claim: their name is derived from the effect's key, and the API
+ * server refuses a second one.
+ */
+async function runOutbox(
+  run: {
+    deps: PassDeps;
+    namespace: string;
+    name: string;
+    uid: string;
+    checkpoint: () => void;
+    ctx: (phase: string, key?: string) => EffectContext;
+  },
+  phase: string,
   seq: number,
   effects: readonly Effect[],
-  delivered: ReadonlySet<number>,
+  opts: { delivered: readonly number[]; skip: (e: Effect) => boolean },
 ): Promise<void> {
-  const indexes = effects.flatMap((e, i) => (isOneShot(e) && delivered.has(i) ? [i] : []));
-  try {
-    await deps.status.markDelivered(namespace, name, seq, indexes);
-  } catch (err) {
-    // The in-memory ledger still holds them; only a restart before the next decision could repeat one.
-    if (!(err instanceof StatusConflictError))
-      deps.log.warn({ canary: `${namespace}/${name}`, err }, 'could not mark deliveries');
+  const ledger = run.deps.delivered.for(run.uid, seq);
+  const marked = new Set(opts.delivered);
+  for (const [i, effect] of effects.entries()) {
+    if (opts.skip(effect)) continue;
+    if (isOneShot(effect) && (marked.has(i) || ledger.has(i))) continue;
+    run.checkpoint();
+    if (needsDeliveryMark(effect)) {
+      const claimed = [...new Set([...marked, ...ledger, i])].sort((x, y) => x - y);
+      await run.deps.status.markDelivered(run.namespace, run.name, seq, claimed);
+    }
+    if (isOneShot(effect)) ledger.add(i);
+    await execute(effect, run.ctx(phase, effectKey(run.uid, seq, i)));
   }
 }
 

@@ -74,9 +74,16 @@ export function createMetrics(registry = new Registry()) {
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Drops a deleted canary's series so /metrics does not report it forever. */
-export function forgetCanary(m: Metrics, namespace: string, name: string): void {
-  for (const g of [m.phase, m.weight, m.failedChecks, m.checkValue, m.checkResults]) {
-    g.remove({ namespace, name } as never);
+/**
+ * Drops every series a deleted canary wrote (all its phases, metrics and verdicts), so /metrics
+ * does not report it forever. prom-client removes a series only by its full label set, so the
+ * series are looked up by their namespace and name labels first.
+ */
+export async function forgetCanary(m: Metrics, namespace: string, name: string): Promise<void> {
+  for (const metric of [m.phase, m.weight, m.failedChecks, m.checkValue, m.checkResults]) {
+    const { values } = await metric.get();
+    for (const v of values) {
+      if (v.labels['namespace'] === namespace && v.labels['name'] === name) metric.remove(v.labels as never);
+    }
   }
 }
