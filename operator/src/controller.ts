@@ -217,7 +217,9 @@ export class Controller {
    */
   startProcessing(handle: Handler): void {
     this.wanted = true;
-    void this.draining.then(() => {
+    // Passes start once every cache is complete (client-go's WaitForCacheSync): a pass on a
+    // Deployment cache that has not listed yet would call an existing target missing.
+    void Promise.all([this.draining, ...this.informers.map((i) => i.synced)]).then(() => {
       if (!this.wanted || this.queue) return;
       const queue = new WorkQueue({ onDepth: (d) => this.opts.metrics.queueDepth.set(d) });
       this.queue = queue;

@@ -45,6 +45,9 @@ export class SupervisedInformer<T extends KubernetesObject> {
   private errors = 0;
   private state: 'stopped' | 'starting' | 'running' | 'failed' = 'stopped';
   private restartTimer: NodeJS.Timeout | undefined;
+  private markSynced!: () => void;
+  /** Resolves once the first LIST and WATCH are established; the cache is complete from then on. */
+  readonly synced: Promise<void> = new Promise((resolve) => (this.markSynced = resolve));
   private readonly options: Required<Pick<SupervisedInformerOptions<T>, 'baseBackoffMs' | 'maxBackoffMs'>> &
     SupervisedInformerOptions<T>;
 
@@ -75,6 +78,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
     }
     if (this.state !== 'starting' || this.errors !== errorsBefore) return;
     this.state = 'running';
+    this.markSynced();
     if (this.failures > 0) this.options.log.info({ informer: this.options.name }, 'watch recovered');
     this.failures = 0;
     this.options.onSynced?.();
