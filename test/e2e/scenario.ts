@@ -15,7 +15,7 @@ import type { CanaryStatus } from '../../operator/src/api/index.ts';
 import { loadKubeConfig } from '../env/cluster.ts';
 import { startPrometheus, type Prometheus } from '../env/prometheus.ts';
 import { waitFor } from '../env/wait.ts';
-import { fixtures } from '../integration/operator/fixtures.ts';
+import { fixtures, initialized } from '../integration/operator/fixtures.ts';
 import { startOperator, type OperatorProcess } from '../integration/operator/harness.ts';
 import { behaviourAnnotations, demoDeployment, type AppVersion } from './dataplane/fixtures.ts';
 import { startDataPlane, type DataPlane } from './dataplane/index.ts';
@@ -190,7 +190,7 @@ export async function startScenario(
     died.catch(() => {});
     const waitForStatus = (d: string, check: (s: CanaryStatus) => boolean, timeoutMs = 60_000) =>
       Promise.race([f.waitForStatus(app, d, check, timeoutMs), died]);
-    await waitForStatus('Initialized', (s) => s.phase === 'Initialized');
+    await waitForStatus('Initialized', initialized);
     // The primary serves the load now: wait until its requests are in Prometheus, so the first
     // analysis does not race Prometheus' first scrapes.
     await prometheus.waitForSeries(

@@ -4,7 +4,7 @@ import { durationMs, type Canary } from '../api/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { Effect, EffectParams, MachineEvent } from '../machine/index.ts';
 import type { Router } from '../routers/index.ts';
-import type { DeploymentTarget, TargetObservation } from '../workloads/deployment-target.ts';
+import type { Target, TargetObservation } from '../workloads/deployment-target.ts';
 import { deliverAlert, type AlertSources } from './alerts.ts';
 import { analyse, type CheckSources } from './checks.ts';
 import { ownerOf, routeTarget, servicePlan } from './derive.ts';
@@ -14,7 +14,7 @@ export interface EffectContext {
   canary: Canary;
   obs: TargetObservation;
   router: Router;
-  target: DeploymentTarget;
+  target: Target;
   events: EventRecorder;
   checks: CheckSources;
   alerts: AlertSources;

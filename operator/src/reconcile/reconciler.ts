@@ -15,12 +15,14 @@ import { InvalidRoutingError, type Router } from '../routers/index.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { forgetCanary } from '../runtime/metrics.ts';
 import { recordMetrics } from './record-metrics.ts';
-import { Reason } from '../status/conditions.ts';
-import type { DeploymentTarget, TargetObservation } from '../workloads/deployment-target.ts';
+import { applyHealth, Reason, type Condition } from '../status/conditions.ts';
+import { healthOf } from '../status/health.ts';
+import type { Target, TargetObservation } from '../workloads/deployment-target.ts';
 import { REVISION_ANNOTATION } from '../workloads/primary.ts';
 import { deploymentReadiness } from '../workloads/readiness.ts';
 import type { CheckSources } from './checks.ts';
 import { planOf } from './derive.ts';
+import type { AlertSources } from './alerts.ts';
 import { execute, type EffectContext } from './effects.ts';
 import { FINALIZER, type Finalizers } from './finalizer.ts';
 import { describeError, statusAfter } from './status.ts';
@@ -45,7 +47,7 @@ export interface ReconcilerDeps {
    * informer cache, which may not have seen the status this operator wrote a moment ago.
    */
   read: (namespace: string, name: string) => Promise<CanaryObject | undefined>;
-  target: DeploymentTarget;
+  target: Target;
   router: (provider: string) => Router;
   events: EventRecorder;
   status: StatusWriter;
@@ -56,6 +58,8 @@ export interface ReconcilerDeps {
   now: () => Date;
   /** Only the leader writes; a pass that finds itself demoted stops before acting. */
   isLeader: () => boolean;
+  /** Alert delivery; injectable for tests (the operator uses analysis' sendAlert). */
+  sendAlert?: AlertSources['send'];
   /** A pass still running after this long stops at its next effect and is retried with backoff. */
   passTimeoutMs?: number;
 }
@@ -199,6 +203,7 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
       alertProvider: deps.caches.alertProvider,
       secret: deps.caches.secret,
       count: (type: string, result: string) => deps.metrics.alerts.inc({ type, result }),
+      ...(deps.sendAlert ? { send: deps.sendAlert } : {}),
     },
     log,
     now,
@@ -279,19 +284,41 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
     ...(decision ? { decision } : {}),
   };
   recordMetrics(deps.metrics, canary, last, checks);
-  if (canonicalJson(status) !== canonicalJson(canary.status ?? {})) {
+  // Ready only once applied: a decision that makes the Canary Ready (Initialized, Succeeded) while
+  // it still has objects to change is persisted as Reconciling, and Ready is written after.
+  const applying = changed && healthOf(last.phase, '').kind === 'ready' && outbox.some((e) => !isOneShot(e));
+  const persistedFirst = applying
+    ? {
+        ...status,
+        conditions: applyHealth(
+          (canary.status?.conditions ?? []) as Condition[],
+          { kind: 'reconciling', reason: Reason.Applying, message: `applying: ${status.message ?? ''}` },
+          canary.metadata.generation ?? 0,
+          now.toISOString(),
+        ),
+      }
+    : status;
+  if (canonicalJson(persistedFirst) !== canonicalJson(canary.status ?? {})) {
     checkpoint();
-    if (persistedDecision) await deps.status.replaceIfSeq(namespace, name, seq, status);
-    else await deps.status.write(namespace, name, obj.metadata?.resourceVersion, status);
+    if (persistedDecision) await deps.status.replaceIfSeq(namespace, name, seq, persistedFirst);
+    else await deps.status.write(namespace, name, obj.metadata?.resourceVersion, persistedFirst);
     if (status.phase !== canary.status?.phase)
       log.info({ phase: status.phase, weight: status.canaryWeight }, 'phase changed');
   }
   if (changed) {
     try {
       await runOutbox(outboxRun, last.phase, seq + 1, outbox, { delivered: [], skip: () => false });
+      if (applying) {
+        checkpoint();
+        const delivered = [...deps.delivered.for(uid, seq + 1)].sort((x, y) => x - y);
+        await deps.status.replaceIfSeq(namespace, name, seq + 1, {
+          ...status,
+          decision: { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered },
+        });
+      }
     } catch (err) {
       // Decided and persisted: the next pass replays the rest of the outbox.
-      return failEffect(deps, { ...obj, status }, canary, err, now, log);
+      return failEffect(deps, { ...obj, status: persistedFirst }, canary, err, now, log);
     }
   }
   if (last.phase === 'Terminated' && deleting) {

@@ -33,6 +33,12 @@ export interface TargetObservation {
   missingConfigs: string[];
 }
 
+/** What the reconciler uses of a target; the Deployment target below is the one implementation. */
+export type Target = Pick<
+  DeploymentTarget,
+  'observe' | 'ensurePrimary' | 'ensureServices' | 'scale' | 'promote'
+>;
+
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const describe = (kind: string, ns: string, name: string, what: string) =>
   `${kind} ${ns}/${name}: ${what} failed`;

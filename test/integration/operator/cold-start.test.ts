@@ -10,7 +10,7 @@ import { binaries } from '../../env/binaries.ts';
 import { waitFor } from '../../env/wait.ts';
 import { startCluster, type Cluster } from '../../env/cluster.ts';
 import { testNamespace } from '../support.ts';
-import { fixtures } from './fixtures.ts';
+import { fixtures, initialized } from './fixtures.ts';
 import { startOperator, type OperatorProcess } from './harness.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -76,8 +76,8 @@ describe('operator: started together with its CRDs', () => {
     }
     operator = await starting;
     const ready = Date.now();
-    for (const n of names) await f.waitForStatus(n, 'Initialized', (s) => s.phase === 'Initialized', 30_000);
-    const initialized = Date.now();
+    for (const n of names) await f.waitForStatus(n, 'Initialized', initialized, 30_000);
+    const allInitialized = Date.now();
 
     const released = Date.now();
     await Promise.all(names.map((n) => f.setImage(n, `example/${n}:2`)));
@@ -89,10 +89,10 @@ describe('operator: started together with its CRDs', () => {
     );
     console.log(
       `cold start: operator ready ${ready - applied} ms after the CRDs were applied, ` +
-        `all Initialized after ${initialized - applied} ms, releases detected in ${detected.join(', ')} ms`,
+        `all Initialized after ${allInitialized - applied} ms, releases detected in ${detected.join(', ')} ms`,
     );
     // Not a benchmark: bounds far above the measured figures, far below the minutes a deaf informer took.
-    expect(initialized - applied).toBeLessThan(30_000);
+    expect(allInitialized - applied).toBeLessThan(30_000);
     expect(Math.max(...detected)).toBeLessThan(10_000);
     expect(operator.logs()).not.toMatch(/"level":50/);
   });

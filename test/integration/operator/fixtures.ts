@@ -18,6 +18,10 @@ export type CanaryObj = {
   status?: CanaryStatus;
 };
 
+/** Initialized and applied: Ready is True only once the routes and Services are written. */
+export const initialized = (s: CanaryStatus): boolean =>
+  s.phase === 'Initialized' && (s.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
 /** Typed access to the objects operator tests create and inspect in one namespace. */
 export function fixtures(kc: KubeConfig, namespace: string) {
   const apps = kc.makeApiClient(AppsV1Api);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { binaries } from '../../env/binaries.ts';
 import type { Prometheus } from '../../env/prometheus.ts';
-import type { fixtures } from './fixtures.ts';
+import { initialized, type fixtures } from './fixtures.ts';
 import { recordStatuses } from './recorder.ts';
 import { operatorEnv, type OperatorEnv } from './setup.ts';
 
@@ -47,7 +47,7 @@ describe('operator: initialize, promote, roll back', () => {
       ...spec,
       service: { port: 80, targetPort: 8080, gatewayRefs: [{ name: 'gw' }] },
     });
-    const status = await f.waitForStatus('web', 'Initialized', (s) => s.phase === 'Initialized');
+    const status = await f.waitForStatus('web', 'Initialized', initialized);
     expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
       status: 'True',
       reason: 'Initialized',

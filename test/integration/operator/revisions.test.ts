@@ -4,6 +4,7 @@ import { waitFor } from '../../env/wait.ts';
 import { recordStatuses } from './recorder.ts';
 import { operatorEnv, reconcileCount, type OperatorEnv } from './setup.ts';
 import type { OperatorProcess } from './harness.ts';
+import { initialized } from './fixtures.ts';
 
 // What counts as a new revision and what the user can switch: a revision replacing the one under
 // analysis, a tracked ConfigMap change, suspend and skipAnalysis.
@@ -54,7 +55,7 @@ describe('operator: revisions, suspend, skipAnalysis', () => {
     env.setSuccessRate('configured', 99);
     await f.createDeployment(dep);
     await f.createCanary('configured', env.canarySpec('configured'));
-    const init = await f.waitForStatus('configured', 'Initialized', (s) => s.phase === 'Initialized');
+    const init = await f.waitForStatus('configured', 'Initialized', initialized);
     expect(Object.keys(init.trackedConfigs ?? {})).toEqual(['configmap/settings']);
     const copy = await f.core.readNamespacedConfigMap({ name: 'settings-primary', namespace: env.ns });
     expect(copy.data).toEqual({ colour: 'blue' });

@@ -2,7 +2,7 @@ import { inject } from 'vitest';
 import { startPrometheus, type Prometheus } from '../../env/prometheus.ts';
 import { installFledgeCrds } from '../crds.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
-import { fixtures, startGaugeTarget } from './fixtures.ts';
+import { fixtures, startGaugeTarget, initialized } from './fixtures.ts';
 import { startOperator, type OperatorProcess } from './harness.ts';
 
 const HTTPROUTE_CRD = new URL('../../fixtures/crds/httproute.yaml', import.meta.url).pathname;
@@ -72,7 +72,7 @@ export async function operatorEnv(prefix: string) {
       await prometheus.waitForSeries(`test_success_rate{namespace="${ns.name}",target="${app}"}`);
       await f.createDeployment(f.deployment(app, `example/${app}:1`));
       await f.createCanary(app, spec);
-      await f.waitForStatus(app, 'Initialized', (s) => s.phase === 'Initialized');
+      await f.waitForStatus(app, 'Initialized', initialized);
     },
     teardown: async () => {
       await Promise.all(operators.map((o) => o.stop()));

@@ -4,6 +4,7 @@ import { statusCode } from '../support.ts';
 import { recordStatuses } from './recorder.ts';
 import { operatorEnv, type OperatorEnv } from './setup.ts';
 import type { OperatorProcess } from './harness.ts';
+import { initialized } from './fixtures.ts';
 
 type HttpRoute = {
   spec: {
@@ -126,7 +127,7 @@ describe('operator: strategies, deletion, stalls', () => {
       'TargetNotFound',
     ]);
     await f.createDeployment(f.deployment('late', 'example/late:1'));
-    const ready = await f.waitForStatus('late', 'Initialized', (s) => s.phase === 'Initialized');
+    const ready = await f.waitForStatus('late', 'Initialized', initialized);
     expect(ready.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();
     expect(ready.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
@@ -181,7 +182,7 @@ describe('operator: strategies, deletion, stalls', () => {
         },
       },
     });
-    const ready = await f.waitForStatus('edge', 'Initialized', (s) => s.phase === 'Initialized', 60_000);
+    const ready = await f.waitForStatus('edge', 'Initialized', initialized, 60_000);
     expect(ready.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(ready.conditions?.find((c) => c.type === 'Reconciling')).toBeUndefined();
     const clone = (await f.custom.getNamespacedCustomObject({
