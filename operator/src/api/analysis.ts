@@ -110,6 +110,15 @@ export const canaryAnalysisSchema = validated(
       fieldPath: '.match',
       holds: (self) => self.match === undefined || self.iterations !== undefined,
     },
+    {
+      // Matched requests go to one side or the other; there is no weight to shift step by step.
+      rule: '!has(self.stepWeightPromotion) || !has(self.match)',
+      message:
+        'stepWeightPromotion does not apply to A/B testing (match): matched traffic moves to the primary at once',
+      fieldPath: '.stepWeightPromotion',
+      reason: 'FieldValueForbidden',
+      holds: (self) => self.stepWeightPromotion === undefined || self.match === undefined,
+    },
     notSupported('mirror', 'analysis.mirror', { allowFalse: true }),
     notSupported('mirrorWeight', 'analysis.mirrorWeight'),
     notSupported('sessionAffinity', 'analysis.sessionAffinity'),

@@ -87,6 +87,15 @@ export const canarySpecSchema = validated(
       holds: (self) => self.provider !== 'kubernetes' || self.analysis.iterations !== undefined,
     },
     {
+      // The machine would emit a partial weight the router refuses, and the Canary would stall mid-promotion.
+      rule: "self.provider != 'kubernetes' || !has(self.analysis.stepWeightPromotion)",
+      message:
+        'provider kubernetes switches all traffic at once: analysis.stepWeightPromotion needs gatewayapi or nginx',
+      fieldPath: '.analysis.stepWeightPromotion',
+      reason: 'FieldValueForbidden',
+      holds: (self) => self.provider !== 'kubernetes' || self.analysis.stepWeightPromotion === undefined,
+    },
+    {
       rule: "self.provider != 'kubernetes' || !has(self.analysis.match)",
       message:
         'provider kubernetes cannot route by header: analysis.match (A/B testing) needs gatewayapi or nginx',

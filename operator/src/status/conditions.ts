@@ -38,6 +38,8 @@ export const Reason = {
   InvalidSpec: 'InvalidSpec',
   IncompatibleState: 'IncompatibleState',
   ReconcileError: 'ReconcileError',
+  PrimaryNotReady: 'PrimaryNotReady',
+  TargetNotReady: 'TargetNotReady',
   /** A decision that makes the Canary Ready is persisted; its effects are being applied. */
   Applying: 'Applying',
 } as const;

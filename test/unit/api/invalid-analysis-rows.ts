@@ -89,6 +89,27 @@ export const analysisRows: Row[] = [
     { 'spec.analysis.stepWeightPromotion': 0 },
     'spec.analysis.stepWeightPromotion',
   ],
+  [
+    'stepWeightPromotion with blue/green on Services',
+    BG,
+    { 'spec.analysis.stepWeightPromotion': 50 },
+    'spec.analysis.stepWeightPromotion',
+    'provider kubernetes switches all traffic at once',
+  ],
+  [
+    'stepWeightPromotion with A/B testing on nginx',
+    NGINX_AB,
+    { 'spec.analysis.stepWeightPromotion': 50 },
+    'spec.analysis.stepWeightPromotion',
+    'does not apply to A/B testing',
+  ],
+  [
+    'stepWeightPromotion with A/B testing on gatewayapi',
+    AB,
+    { 'spec.analysis.stepWeightPromotion': 50 },
+    'spec.analysis.stepWeightPromotion',
+    'does not apply to A/B testing',
+  ],
   ['iterations zero', BG, { 'spec.analysis.iterations': 0 }, 'spec.analysis.iterations'],
   [
     'match without iterations',
