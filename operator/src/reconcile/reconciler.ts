@@ -17,28 +17,21 @@ import { forgetCanary } from '../runtime/metrics.ts';
 import { recordMetrics } from './record-metrics.ts';
 import { applyHealth, Reason, type Condition } from '../status/conditions.ts';
 import { healthOf } from '../status/health.ts';
-import type { Target, TargetObservation } from '../workloads/deployment-target.ts';
-import { REVISION_ANNOTATION } from '../workloads/primary.ts';
-import { deploymentReadiness } from '../workloads/readiness.ts';
+import { waitingOf } from '../status/waiting.ts';
+import type { Target } from '../workloads/deployment-target.ts';
 import type { CheckSources } from './checks.ts';
 import { planOf } from './derive.ts';
 import type { AlertSources } from './alerts.ts';
-import { execute, type EffectContext } from './effects.ts';
+import { execute } from './effects.ts';
+import { observe, readinessOf } from './observe.ts';
+import { runOutbox } from './outbox-run.ts';
 import { FINALIZER, type Finalizers } from './finalizer.ts';
 import { describeError, statusAfter } from './status.ts';
 import { stall } from './stall.ts';
 import { StatusConflictError, type StatusWriter } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
-import {
-  convergence,
-  coveredByConvergence,
-  effectKey,
-  isOneShot,
-  isQuery,
-  needsDeliveryMark,
-  readDecision,
-} from './outbox.ts';
+import { convergence, coveredByConvergence, isOneShot, isQuery, readDecision } from './outbox.ts';
 
 export interface ReconcilerDeps {
   caches: Caches;
@@ -279,8 +272,16 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
   const decision = changed
     ? { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered: [] }
     : persistedDecision?.decision;
+  const c = last.persisted.context;
+  const waiting = waitingOf(
+    last.phase,
+    readinessOf(canary, obs),
+    c,
+    now.getTime(),
+    c.plan.progressDeadlineSeconds,
+  );
   const status = {
-    ...statusAfter(canary, last, obs, checks, now),
+    ...statusAfter(canary, last, obs, checks, now, waiting?.health),
     ...(decision ? { decision } : {}),
   };
   recordMetrics(deps.metrics, canary, last, checks);
@@ -325,23 +326,19 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
     await removeFinalizer(deps, obj);
     return {};
   }
-  if (last.requeueAt === null) return {};
-  return { requeueAfterMs: Math.max(last.requeueAt - now.getTime(), 0) };
-}
-
-function observe(canary: Canary, obs: TargetObservation, now: Date, deleting: boolean): MachineEvent {
-  const a = canary.spec.analysis;
-  return {
-    type: 'OBSERVE',
-    now: now.getTime(),
-    revision: obs.revision ?? '',
-    primaryRevision: obs.primary?.metadata?.annotations?.[REVISION_ANNOTATION] ?? null,
-    primaryReady: deploymentReadiness(obs.primary, a.primaryReadyThreshold).ready,
-    canaryReady: deploymentReadiness(obs.target, a.canaryReadyThreshold).ready,
-    suspended: canary.spec.suspend ?? false,
-    skipAnalysis: canary.spec.skipAnalysis ?? false,
-    deleting,
-  };
+  if (waiting?.overdue) {
+    // Once per decision: the key names it, so later passes of the same wait find the Event there.
+    await deps.events.record(
+      { apiVersion: canary.apiVersion, kind: 'Canary', namespace, name, uid },
+      'Warning',
+      waiting.health.reason,
+      waiting.health.message,
+      `${uid}/${decision?.seq ?? seq}/${waiting.health.reason}`,
+    );
+  }
+  const due = [last.requeueAt, waiting?.overdueAt ?? null].filter((t): t is number => t !== null);
+  if (due.length === 0) return {};
+  return { requeueAfterMs: Math.max(Math.min(...due) - now.getTime(), 0) };
 }
 
 /**
@@ -372,42 +369,6 @@ async function failEffect(
   ).catch((writeErr: unknown) => log.warn({ err: writeErr }, 'could not record the failure on the Canary'));
   if (terminal) return {};
   throw err;
-}
-
-/**
- * Runs the outbox of decision `seq` in order. One-shot effects already delivered (persisted marks,
- * or this process's ledger) are skipped. An alert or a post-rollout hook is claimed in status
- * before it is sent: at most once, so a crash between the claim and the send loses it rather than
- * repeating it. Events need no claim: their name is derived from the effect's key, and the API
- * server refuses a second one.
- */
-async function runOutbox(
-  run: {
-    deps: PassDeps;
-    namespace: string;
-    name: string;
-    uid: string;
-    checkpoint: () => void;
-    ctx: (phase: string, key?: string) => EffectContext;
-  },
-  phase: string,
-  seq: number,
-  effects: readonly Effect[],
-  opts: { delivered: readonly number[]; skip: (e: Effect) => boolean },
-): Promise<void> {
-  const ledger = run.deps.delivered.for(run.uid, seq);
-  const marked = new Set(opts.delivered);
-  for (const [i, effect] of effects.entries()) {
-    if (opts.skip(effect)) continue;
-    if (isOneShot(effect) && (marked.has(i) || ledger.has(i))) continue;
-    run.checkpoint();
-    if (needsDeliveryMark(effect)) {
-      const claimed = [...new Set([...marked, ...ledger, i])].sort((x, y) => x - y);
-      await run.deps.status.markDelivered(run.namespace, run.name, seq, claimed);
-    }
-    if (isOneShot(effect)) ledger.add(i);
-    await execute(effect, run.ctx(phase, effectKey(run.uid, seq, i)));
-  }
 }
 
 async function removeFinalizer(deps: ReconcilerDeps, obj: CanaryObject): Promise<void> {

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../../../analysis/src/index.ts';
 import type { Canary, CanaryStatus, Check } from '../api/index.ts';
 import type { Phase, Step } from '../machine/index.ts';
-import { applyHealth, setCondition, type Condition } from '../status/conditions.ts';
+import { applyHealth, setCondition, type Condition, type Health } from '../status/conditions.ts';
 import { healthOf, promotedOf } from '../status/health.ts';
 import type { TargetObservation } from '../workloads/deployment-target.ts';
 
@@ -46,12 +46,15 @@ export function statusAfter(
   obs: TargetObservation,
   checks: readonly CheckResult[] | undefined,
   now: Date,
+  /** Why the release cannot move (waitingOf), shown instead of the phase's own health. */
+  waiting?: Health,
 ): CanaryStatus {
   const c = step.persisted.context;
   const generation = canary.metadata.generation ?? 0;
   const previous = (canary.status?.conditions ?? []) as Condition[];
-  const message = describePhase(step.phase, step, canary.spec.suspend ?? false);
-  let conditions = applyHealth(previous, healthOf(step.phase, message), generation, now.toISOString());
+  const message = waiting?.message ?? describePhase(step.phase, step, canary.spec.suspend ?? false);
+  const health = waiting ?? healthOf(step.phase, message);
+  let conditions = applyHealth(previous, health, generation, now.toISOString());
   const promoted = promotedOf(
     step.phase,
     c.lastPromotedRevision !== null && c.lastPromotedRevision === obs.revision,
