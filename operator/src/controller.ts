@@ -10,13 +10,14 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { GROUP, VERSION } from './api/group.ts';
 import { isNotFound } from './kube/errors.ts';
 import { SupervisedInformer } from './kube/informer.ts';
 import { WorkQueue, type Handler } from './kube/workqueue.ts';
 import type { Metrics } from './runtime/metrics.ts';
 
-export const GROUP = 'fledge.dev';
-export const VERSION = 'v1alpha1';
+// One definition of the API group and version (the API's); re-exported for the kube plumbing.
+export { GROUP, VERSION };
 
 /** A Canary as the informer holds it; parsed and validated by the reconciler. */
 export interface CanaryObject extends KubernetesObject {
