@@ -70,6 +70,9 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
   const alerts: string[] = [];
   let flap = 0;
   let droppedEvents = 0;
+  let dead = false;
+  /** Metric queries that failed (Prometheus down): Inconclusive checks that may rightly fail a good release. */
+  let failedQueries = 0;
 
   /** Deployments as the API server has them; a write makes the Deployment controller's status at once. */
   const api = new Map<string, V1Deployment>();
@@ -106,16 +109,28 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
   sync();
 
   /** One effect boundary: counts it and injects the fault planned for it, if any. */
-  async function io<T>(call: () => T | Promise<T>): Promise<T> {
+  async function io<T>(call: () => T | Promise<T>, what: 'query' | 'call' = 'call'): Promise<T> {
+    // A dead process makes no more calls, whatever code caught the crash (the analysis turns a
+    // provider error into an Inconclusive check; a real crash never returns there).
+    if (dead) throw new Crash('the process is dead');
     const kind = pending.get(boundary++);
-    if (kind === 'crash') throw new Crash('crash before the call');
-    if (kind === 'error') throw new Error('injected: the API server answered 500');
+    if (kind === 'crash') {
+      dead = true;
+      throw new Crash('crash before the call');
+    }
+    if (kind === 'error') {
+      if (what === 'query') failedQueries += 1;
+      throw new Error('injected: the API server answered 500');
+    }
     if (kind === 'metadata') {
       canary.metadata.labels = { ...canary.metadata.labels, gitops: String(boundary) };
       canary.metadata.resourceVersion = nextRv();
     }
     const result = await call();
-    if (kind === 'lostResponse') throw new Crash('crash after the call, before its answer');
+    if (kind === 'lostResponse') {
+      dead = true;
+      throw new Crash('crash after the call, before its answer');
+    }
     return result;
   }
 
@@ -236,7 +251,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
       checks: {
         makeProvider: () => ({
           query: () =>
-            io(() => (scenario === 'good' ? 99 : scenario === 'bad' ? 50 : flap++ % 2 === 0 ? 99 : 50)),
+            io(() => (scenario === 'good' ? 99 : scenario === 'bad' ? 50 : flap++ % 2 === 0 ? 99 : 50), 'query'),
         }),
       },
       sendAlert: (_dest, m) =>
@@ -271,6 +286,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
         failed = true;
         if (err instanceof Crash) {
           crashes += 1;
+          dead = false;
           reconcile = operator();
           sync(); // a new process lists everything afresh
         }
@@ -300,6 +316,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
       alerts,
       boundaries: boundary,
       droppedEvents,
+      failedQueries,
       crashes,
       released,
     };
