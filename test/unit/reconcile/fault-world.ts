@@ -251,7 +251,10 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
       checks: {
         makeProvider: () => ({
           query: () =>
-            io(() => (scenario === 'good' ? 99 : scenario === 'bad' ? 50 : flap++ % 2 === 0 ? 99 : 50), 'query'),
+            io(
+              () => (scenario === 'good' ? 99 : scenario === 'bad' ? 50 : flap++ % 2 === 0 ? 99 : 50),
+              'query',
+            ),
         }),
       },
       sendAlert: (_dest, m) =>
