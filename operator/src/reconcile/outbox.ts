@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { receives } from '../../../analysis/src/index.ts';
+import type { Canary } from '../api/index.ts';
 import type { Effect, EffectType, MachineContext } from '../machine/index.ts';
 
 /**
@@ -82,6 +84,15 @@ export function convergence(state: string, context: MachineContext): Effect[] {
     { type: 'ensureServices', params: {} },
     { type: 'ensureRoutes', params: { primary: context.primaryWeight, canary: context.canaryWeight } },
   ];
+}
+
+/**
+ * An alert nobody receives (no alert entry lets its severity through) is not an effect at all: it
+ * would cost a delivery claim for nothing. Everything else always has a receiver.
+ */
+export function hasReceiver(effect: Effect, canary: Canary): boolean {
+  if (effect.type !== 'sendAlert') return true;
+  return (canary.spec.analysis.alerts ?? []).some((e) => receives(e.severity, effect.params.severity));
 }
 
 /** Replayed outbox effects that convergence already covers are not run twice. */

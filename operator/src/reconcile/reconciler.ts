@@ -31,7 +31,14 @@ import { stall } from './stall.ts';
 import { StatusConflictError, type StatusWriter } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
-import { convergence, coveredByConvergence, isOneShot, isQuery, readDecision } from './outbox.ts';
+import {
+  convergence,
+  coveredByConvergence,
+  hasReceiver,
+  isOneShot,
+  isQuery,
+  readDecision,
+} from './outbox.ts';
 
 export interface ReconcilerDeps {
   caches: Caches;
@@ -236,14 +243,14 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
       for (const s of pending.splice(0)) {
         for (const effect of s.effects) {
           if (!isQuery(effect)) {
-            outbox.push(effect);
+            if (hasReceiver(effect, canary)) outbox.push(effect);
             continue;
           }
           checkpoint();
           const outcome = await execute(effect, ctx(s.phase));
           if (outcome.checks) checks = outcome.checks;
           if (outcome.followUp) events.push(outcome.followUp);
-          if (outcome.tell) outbox.push(...outcome.tell);
+          if (outcome.tell) outbox.push(...outcome.tell.filter((e) => hasReceiver(e, canary)));
         }
       }
       const event = events.shift();
@@ -268,10 +275,17 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
   // its outbox, replayed above), so a pass that only observes writes nothing.
   const changed =
     canonicalJson(last.persisted) !== canonicalJson(persisted) ||
-    canonicalJson(outbox) !== canonicalJson(persistedDecision?.effects ?? []);
+    (outbox.length > 0 && canonicalJson(outbox) !== canonicalJson(persistedDecision?.effects ?? []));
+  // A kept decision carries the claims its replay made in this pass: writing the marks as read
+  // would take them back, and a later process would send those alerts again.
   const decision = changed
     ? { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered: [] }
-    : persistedDecision?.decision;
+    : persistedDecision && {
+        ...persistedDecision.decision,
+        delivered: [
+          ...new Set([...persistedDecision.decision.delivered, ...deps.delivered.for(uid, seq)]),
+        ].sort((x, y) => x - y),
+      };
   const c = last.persisted.context;
   const waiting = waitingOf(
     last.phase,
@@ -355,6 +369,8 @@ async function failEffect(
   log: Logger,
 ): Promise<ReconcileResult> {
   if (err instanceof StatusConflictError) throw err;
+  // stall() writes with the resourceVersion `obj` was read at. Every claim and decision written
+  // since bumped it, so this write can never take back a delivery mark: it fails (409) instead.
   deps.metrics.apiErrors.inc({ source: 'effect' });
   const terminal = err instanceof InvalidRoutingError;
   await stall(
