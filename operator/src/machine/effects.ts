@@ -61,7 +61,7 @@ export type EffectType = keyof EffectParams;
 /** One effect as xstate hands it over: the placeholder action's name and its resolved params. */
 export type Effect = { [K in EffectType]: { type: K; params: EffectParams[K] } }[EffectType];
 
-const effectTypes: ReadonlySet<string> = new Set<EffectType>([
+export const effectTypes: ReadonlySet<string> = new Set<EffectType>([
   'ensurePrimary',
   'ensureServices',
   'ensureRoutes',

@@ -1,7 +1,7 @@
 export type { MachineContext, FailureReason } from './context.ts';
 export { contextSchema } from './context.ts';
 export type { Effect, EffectParams, EffectType } from './effects.ts';
-export { EventReason } from './effects.ts';
+export { EventReason, effectTypes } from './effects.ts';
 export type {
   AnalysisResultEvent,
   CheckSummary,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { callWebhooks, type CheckResult } from '../../../analysis/src/index.ts';
+import { callWebhooks, type CheckResult, type WebhookCall } from '../../../analysis/src/index.ts';
 import { durationMs, type Canary } from '../api/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { Effect, EffectParams, MachineEvent } from '../machine/index.ts';
@@ -131,13 +131,7 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
     case 'runWebhooks': {
       const hooks = (canary.spec.analysis.webhooks ?? []).filter((w) => w.type === effect.params.type);
       const { outcomes } = await callWebhooks(
-        hooks.map((w) => ({
-          name: w.name,
-          url: w.url,
-          timeoutMs: durationMs(w.timeout) ?? 10_000,
-          retries: w.retries,
-          metadata: w.metadata,
-        })),
+        hooks.map((w) => webhookCall(w)),
         {
           name: canary.metadata.name ?? '',
           namespace: canary.metadata.namespace ?? '',
@@ -174,6 +168,19 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
   }
 }
 
+type CanaryWebhook = NonNullable<Canary['spec']['analysis']['webhooks']>[number];
+
+/** One webhook of the spec as a call: every accepted field used (timeout, retries, metadata). */
+function webhookCall(w: CanaryWebhook, metadata: Record<string, string> = {}): WebhookCall {
+  return {
+    name: w.name,
+    url: w.url,
+    timeoutMs: durationMs(w.timeout) ?? 10_000,
+    retries: w.retries,
+    metadata: { ...w.metadata, ...metadata },
+  };
+}
+
 /**
  * Flagger's `event` webhooks: every Event the machine records is also POSTed to each of them, with
  * the message in the metadata. Information only: a failure is logged, never holds the release.
@@ -182,18 +189,9 @@ async function notifyEventWebhooks(notice: EffectParams['recordEvent'], ctx: Eff
   const hooks = (ctx.canary.spec.analysis.webhooks ?? []).filter((w) => w.type === 'event');
   if (hooks.length === 0) return;
   const { outcomes } = await callWebhooks(
-    hooks.map((w) => ({
-      name: w.name,
-      url: w.url,
-      timeoutMs: durationMs(w.timeout) ?? 10_000,
-      retries: w.retries,
-      metadata: {
-        ...w.metadata,
-        eventMessage: notice.message,
-        eventType: notice.type,
-        eventReason: notice.reason,
-      },
-    })),
+    hooks.map((w) =>
+      webhookCall(w, { eventMessage: notice.message, eventType: notice.type, eventReason: notice.reason }),
+    ),
     {
       name: ctx.canary.metadata.name ?? '',
       namespace: ctx.canary.metadata.namespace ?? '',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { receives } from '../../../analysis/src/index.ts';
 import type { Canary } from '../api/index.ts';
-import type { Effect, EffectType, MachineContext } from '../machine/index.ts';
+import { effectTypes, type Effect, type MachineContext } from '../machine/index.ts';
 
 /**
  * The decision a pass persisted before acting on it (status.decision, see
@@ -19,27 +19,11 @@ export const decisionSchema = z.object({
 });
 export type Decision = z.infer<typeof decisionSchema>;
 
-const known: ReadonlySet<string> = new Set<EffectType>([
-  'ensurePrimary',
-  'ensureServices',
-  'ensureRoutes',
-  'setWeights',
-  'scaleCanary',
-  'scaleTargetToZero',
-  'promote',
-  'runWebhooks',
-  'runAnalysis',
-  'recordEvent',
-  'sendAlert',
-  'revertTarget',
-  'revertRoutes',
-]);
-
 /** status.decision as persisted, or undefined when absent or not ours to trust (then nothing is replayed). */
 export function readDecision(raw: unknown): { decision: Decision; effects: Effect[] } | undefined {
   const parsed = decisionSchema.safeParse(raw);
   if (!parsed.success) return undefined;
-  if (!parsed.data.effects.every((e) => known.has(e.type))) return undefined;
+  if (!parsed.data.effects.every((e) => effectTypes.has(e.type))) return undefined;
   // The types were checked against the effect names above; params were written by this operator.
   return { decision: parsed.data, effects: parsed.data.effects as unknown as Effect[] };
 }
