@@ -57,17 +57,33 @@ export function effectKey(uid: string, seq: number, index: number): string {
 }
 
 /**
- * What every pass converges before it decides, from the persisted machine alone: the Services and
- * the routes at the weights the machine last decided. Level-triggered: a changed `service.port`, a
- * deleted or hand-edited route is put right by the next pass, not at the next release. Not while
- * initializing (the machine ensures them itself once the primary is ready) or being deleted.
+ * What every pass converges before it decides, from the persisted machine alone: the Services,
+ * the routes at the weights the machine last decided, and the canary's replicas (serving during a
+ * release, zero at rest). Level-triggered: a changed `service.port`, a deleted or hand-edited route,
+ * a hand-scaled canary are put right by the next pass, not at the next release. Not while
+ * initializing (the machine sets all three itself once the primary is ready) or being deleted. The
+ * primary is not derived here: it is the target's spec at the promoted revision, which only the
+ * promotion itself (in the outbox, keyed by revision) can copy.
  */
 export function convergence(state: string, context: MachineContext): Effect[] {
   if (state === 'initializing' || state === 'terminating' || state === 'terminated') return [];
+  const releasing = state.startsWith('analysis') || state === 'promoting' || state === 'finalising';
   return [
     { type: 'ensureServices', params: {} },
     { type: 'ensureRoutes', params: { primary: context.primaryWeight, canary: context.canaryWeight } },
+    { type: 'scaleCanary', params: { replicas: releasing ? 'restore' : 0 } },
   ];
+}
+
+/** Replayed outbox effects that convergence already covers are not run twice. */
+export function coveredByConvergence(effect: Effect): boolean {
+  return (
+    effect.type === 'ensureServices' ||
+    effect.type === 'ensureRoutes' ||
+    effect.type === 'setWeights' ||
+    effect.type === 'scaleCanary' ||
+    effect.type === 'scaleTargetToZero'
+  );
 }
 
 /**
@@ -77,9 +93,4 @@ export function convergence(state: string, context: MachineContext): Effect[] {
 export function hasReceiver(effect: Effect, canary: Canary): boolean {
   if (effect.type !== 'sendAlert') return true;
   return (canary.spec.analysis.alerts ?? []).some((e) => receives(e.severity, effect.params.severity));
-}
-
-/** Replayed outbox effects that convergence already covers are not run twice. */
-export function coveredByConvergence(effect: Effect): boolean {
-  return effect.type === 'ensureServices' || effect.type === 'ensureRoutes' || effect.type === 'setWeights';
 }

@@ -12,8 +12,9 @@ const route = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'http
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 // Level-triggered: every pass converges what fledge owns to what the spec and the machine say,
-// not only while initializing. A hand-edited or deleted route and a changed service port are put
-// right by the next pass, and status claims the new generation only once it is applied.
+// not only while initializing. A hand-edited or deleted route, a hand-scaled canary and a changed
+// service port are put right by the next pass, and status claims the new generation only once it
+// is applied.
 describe('operator: converges every pass', () => {
   let env: OperatorEnv;
   beforeAll(async () => {
@@ -65,6 +66,18 @@ describe('operator: converges every pass', () => {
     await waitFor(
       'the route to exist again',
       async () => (await readRoute().catch(() => undefined)) !== undefined,
+    );
+  });
+
+  it('scales a hand-scaled canary back to zero at rest on the next pass', async () => {
+    await env.f.apps.patchNamespacedDeployment(
+      { name: 'conv', namespace: env.ns, body: { spec: { replicas: 3 } } },
+      merge,
+    );
+    await nudge(3);
+    await waitFor(
+      'the canary back at zero',
+      async () => (await env.f.readDeployment('conv')).spec?.replicas === 0,
     );
   });
 
