@@ -35,15 +35,15 @@ describe('SupervisedInformer', () => {
   const seen: string[] = [];
   let informer: SupervisedInformer<KubernetesObject>;
 
-  beforeAll(async () => {
-    ns = await testNamespace(kc, 'informer');
-    const server = new URL(kc.getCurrentCluster()!.server);
-    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port) });
-    proxied = new BoundedKubeConfig(3_000);
-    proxied.loadFromString(viaProxy(readFileSync(inject('kubeconfig'), 'utf8'), proxy.port));
-    proxiedCustom = proxied.makeApiClient(CustomObjectsApi);
-    informer = new SupervisedInformer<KubernetesObject>({
-      name: 'gadgets',
+  /** An informer on the test's gadgets, reached through the proxy with a 3 s request deadline. */
+  const gadgetInformer = (
+    name: string,
+    onChange: (obj: KubernetesObject, verb: string) => void,
+    logger: typeof log,
+    maxBackoffMs: number,
+  ) =>
+    new SupervisedInformer<KubernetesObject>({
+      name,
       kubeConfig: proxied,
       path: `/apis/${group}/v1/namespaces/${ns.name}/gadgets`,
       list: () =>
@@ -53,11 +53,25 @@ describe('SupervisedInformer', () => {
           namespace: ns.name,
           plural: 'gadgets',
         }) as Promise<KubernetesListObject<KubernetesObject>>,
-      onChange: (obj, verb) => seen.push(`${verb} ${obj.metadata?.name}`),
-      log,
+      onChange,
+      log: logger,
       baseBackoffMs: 100,
-      maxBackoffMs: 1000,
+      maxBackoffMs,
     });
+
+  beforeAll(async () => {
+    ns = await testNamespace(kc, 'informer');
+    const server = new URL(kc.getCurrentCluster()!.server);
+    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port) });
+    proxied = new BoundedKubeConfig(3_000);
+    proxied.loadFromString(viaProxy(readFileSync(inject('kubeconfig'), 'utf8'), proxy.port));
+    proxiedCustom = proxied.makeApiClient(CustomObjectsApi);
+    informer = gadgetInformer(
+      'gadgets',
+      (obj, verb) => seen.push(`${verb} ${obj.metadata?.name}`),
+      log,
+      1000,
+    );
   });
   afterAll(async () => {
     await informer?.stop();
@@ -144,22 +158,7 @@ describe('SupervisedInformer', () => {
       { level: 'info' },
       { write: (line: string) => void lateLogs.push(JSON.parse(line) as { msg: string }) },
     );
-    const late = new SupervisedInformer<KubernetesObject>({
-      name: 'late',
-      kubeConfig: proxied,
-      path: `/apis/${group}/v1/namespaces/${ns.name}/gadgets`,
-      list: () =>
-        proxiedCustom.listNamespacedCustomObject({
-          group,
-          version: 'v1',
-          namespace: ns.name,
-          plural: 'gadgets',
-        }) as Promise<KubernetesListObject<KubernetesObject>>,
-      onChange: () => {},
-      log: lateLog,
-      baseBackoffMs: 100,
-      maxBackoffMs: 500,
-    });
+    const late = gadgetInformer('late', () => {}, lateLog, 500);
     try {
       const started = Date.now();
       await late.start(); // returns after the first attempt: the 3 s deadline, not undici's 300 s

@@ -97,6 +97,15 @@ export function fixtures(kc: KubeConfig, namespace: string) {
           fieldSelector: `involvedObject.name=${name},involvedObject.kind=Canary`,
         })
       ).items,
+    /** The leader election Lease of the operators started in this namespace. */
+    readLease: async () =>
+      (await custom.getNamespacedCustomObject({
+        group: 'coordination.k8s.io',
+        version: 'v1',
+        namespace,
+        plural: 'leases',
+        name: 'fledge-leader',
+      })) as { spec: { holderIdentity: string; leaseTransitions: number } },
     createMetricTemplate: (name: string, address: string, query: string) =>
       custom.createNamespacedCustomObject({
         group: GROUP,

@@ -70,13 +70,7 @@ describe('operator: a leader whose API connection hangs', () => {
     expect(weights).toEqual([0, 20, 40, 60, 80]);
     const primary = await f.readDeployment('hung-primary');
     expect(primary.spec?.template.spec?.containers[0]?.image).toBe('example/hung:2');
-    const lease = (await f.custom.getNamespacedCustomObject({
-      group: 'coordination.k8s.io',
-      version: 'v1',
-      namespace: env.ns,
-      plural: 'leases',
-      name: 'fledge-leader',
-    })) as { spec: { holderIdentity: string } };
+    const lease = await f.readLease();
     expect(lease.spec.holderIdentity).toBe('replica-b');
     await a.kill();
   }, 120_000);

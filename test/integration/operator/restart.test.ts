@@ -71,13 +71,7 @@ describe('operator: restarts and leader election', () => {
       .map((s) => Number(s.split(':')[1]));
     expect(weights).toEqual([0, 20, 40, 60, 80]);
     expect(standby.logs()).toMatch(/"phase":"Succeeded"/);
-    const lease = (await f.custom.getNamespacedCustomObject({
-      group: 'coordination.k8s.io',
-      version: 'v1',
-      namespace: env.ns,
-      plural: 'leases',
-      name: 'fledge-leader',
-    })) as { spec: { holderIdentity: string; leaseTransitions: number } };
+    const lease = await f.readLease();
     expect(lease.spec.holderIdentity).toBe(leader === 'a' ? 'replica-b' : 'replica-a');
     expect(lease.spec.leaseTransitions).toBeGreaterThanOrEqual(1);
   });
