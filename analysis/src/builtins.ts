@@ -1,3 +1,4 @@
+import { BUILTIN_METRICS, type BuiltinMetric } from '../../operator/src/api/metric.ts';
 import type { TrafficProvider } from '../../operator/src/api/provider.ts';
 import { ConfigError } from './errors.ts';
 
@@ -5,8 +6,9 @@ import { ConfigError } from './errors.ts';
 // where the data plane exports a well-known metric for it; elsewhere it is refused (see
 // docs/analysis.md "Builtin metrics").
 
-export const builtinMetricNames = ['request-success-rate', 'request-duration'] as const;
-export type BuiltinMetricName = (typeof builtinMetricNames)[number];
+// The names live with the API (admission refuses a builtin where none exists); the queries here.
+export const builtinMetricNames = BUILTIN_METRICS;
+export type BuiltinMetricName = BuiltinMetric;
 
 // ingress-nginx labels every request with the namespace and name of the Ingress that matched it;
 // canary traffic is counted under the main Ingress (with a non-empty `canary` label), so these
@@ -71,6 +73,4 @@ export function builtinQuery(metric: BuiltinMetricName, provider: TrafficProvide
   }
 }
 
-export function isBuiltinMetric(name: string): name is BuiltinMetricName {
-  return (builtinMetricNames as readonly string[]).includes(name);
-}
+export { isBuiltinMetric } from '../../operator/src/api/metric.ts';

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { notSupported, validated } from './cel.ts';
 import { canaryAnalysisSchema } from './analysis.ts';
-import { CEL_IS_GATEWAYAPI, celProviderIn, providerNameSchema, trafficProvider } from './provider.ts';
+import {
+  CEL_IS_GATEWAYAPI,
+  celProviderIn,
+  PROVIDER_NAMES,
+  providerNameSchema,
+  trafficProvider,
+} from './provider.ts';
 import { ingressRefSchema, targetRefSchema } from './refs.ts';
 import { canaryServiceSchema } from './service.ts';
-import { CEL_NOT_BUILTIN, isBuiltinMetric } from './metric.ts';
+import { BUILTIN_METRICS, CEL_NOT_BUILTIN, isBuiltinMetric } from './metric.ts';
 import { httpUrl } from './http-url.ts';
 import { opaqueObject } from './string-map.ts';
 
@@ -49,7 +55,7 @@ export const canarySpecSchema = validated(
       holds: (self) => self.provider !== 'nginx' || self.ingressRef !== undefined,
     },
     {
-      rule: `!(${celProviderIn(['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1', 'kubernetes'])}) || !has(self.ingressRef)`,
+      rule: `!(${celProviderIn(PROVIDER_NAMES.filter((n) => n !== 'nginx'))}) || !has(self.ingressRef)`,
       message: 'ingressRef is only used when provider is nginx',
       fieldPath: '.ingressRef',
       reason: 'FieldValueForbidden',
@@ -119,7 +125,7 @@ export const canarySpecSchema = validated(
       // Gateway API defines routing, not telemetry: there is no standard query to build in.
       rule: `!(${CEL_IS_GATEWAYAPI}) || !has(self.analysis.metrics) || self.analysis.metrics.all(m, ${CEL_NOT_BUILTIN})`,
       message:
-        'request-success-rate and request-duration are not built in for provider gatewayapi (Gateway API defines' +
+        `${BUILTIN_METRICS.join(' and ')} are not built in for provider gatewayapi (Gateway API defines` +
         ' no standard metrics): write a MetricTemplate and reference it with templateRef',
       fieldPath: '.analysis.metrics',
       reason: 'FieldValueForbidden',

@@ -5,9 +5,12 @@ import { supportedEnum } from './supported-enum.ts';
 export const trafficProviderSchema = z.enum(['gatewayapi', 'nginx', 'kubernetes']);
 export type TrafficProvider = z.infer<typeof trafficProviderSchema>;
 
-// Flagger's spellings of the providers fledge implements: its CRD has gatewayapi:v1 and
-// gatewayapi:v1beta1 (the HTTPRoute API version); plain gatewayapi is fledge's own.
-const SUPPORTED = ['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1', 'nginx', 'kubernetes'] as const;
+// Flagger's spellings of the Gateway API provider: its CRD has gatewayapi:v1 and gatewayapi:v1beta1
+// (the HTTPRoute API version); plain gatewayapi is fledge's own.
+export const GATEWAYAPI_NAMES = ['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1'] as const;
+
+/** Every `spec.provider` value fledge accepts: the one list the CRD, CEL rules and routers use. */
+export const PROVIDER_NAMES = [...GATEWAYAPI_NAMES, 'nginx', 'kubernetes'] as const;
 
 // Every other provider in Flagger's CRD, refused by name rather than as an unknown value.
 const FLAGGER_ONLY = [
@@ -30,18 +33,22 @@ const FLAGGER_ONLY = [
   'traefik',
 ];
 
-export const providerNameSchema = supportedEnum(SUPPORTED, FLAGGER_ONLY, 'provider').describe(
+export const providerNameSchema = supportedEnum(PROVIDER_NAMES, FLAGGER_ONLY, 'provider').describe(
   'Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), nginx, or kubernetes (blue/green only)',
 );
 export type ProviderName = z.infer<typeof providerNameSchema>;
 
 /** The router a Canary's provider selects: the three Gateway API spellings are one router. */
 export function trafficProvider(name: ProviderName): TrafficProvider {
-  return name === 'gatewayapi:v1' || name === 'gatewayapi:v1beta1' ? 'gatewayapi' : name;
+  return isGatewayApi(name) ? 'gatewayapi' : name;
+}
+
+function isGatewayApi(name: ProviderName): name is (typeof GATEWAYAPI_NAMES)[number] {
+  return (GATEWAYAPI_NAMES as readonly string[]).includes(name);
 }
 
 /** CEL for "the provider is some spelling of gatewayapi", shared by the spec rules. */
-export const CEL_IS_GATEWAYAPI = "self.provider in ['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1']";
+export const CEL_IS_GATEWAYAPI = celProviderIn(GATEWAYAPI_NAMES);
 
 /**
  * CEL for "the provider is one of these supported ones". Rules that forbid a field for some

@@ -1,6 +1,7 @@
 // Provider name -> router. The names are Flagger's `provider` values fledge supports; Flagger's
 // versioned Gateway API names pick the HTTPRoute apiVersion.
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../api/provider.ts';
 import { GatewayApiRouter } from './gatewayapi.ts';
 import type { ObjectClient } from './kube-object.ts';
 import { KubernetesRouter } from './kubernetes.ts';
@@ -8,14 +9,8 @@ import { NginxRouter } from './nginx.ts';
 import { NopRouter } from './nop.ts';
 import type { Router } from './router.ts';
 
-export const routerProviders = [
-  'gatewayapi',
-  'gatewayapi:v1',
-  'gatewayapi:v1beta1',
-  'nginx',
-  'kubernetes',
-  'nop',
-] as const;
+// nop (no traffic shifting) is for tests and the bench; a Canary cannot name it.
+export const routerProviders = [...PROVIDER_NAMES, 'nop'] as const;
 export const routerProviderSchema = z.enum(routerProviders);
 export type RouterProvider = z.infer<typeof routerProviderSchema>;
 

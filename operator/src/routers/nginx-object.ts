@@ -5,8 +5,9 @@
 //
 // Owned by fledge on the clone: spec (a copy of the source's), the canary* annotations, its own
 // ownerReference, and the labels/annotations copied from the source. Other annotations and labels on
-// the clone survive. A key removed from the source lingers on the clone (we cannot tell it apart
-// from a foreign key); see docs/routing.md.
+// the clone survive. The keys copied are recorded on the clone (copiedKeysAnnotation), so a key
+// later removed from the source is removed from the clone too, while a key someone else put on
+// the clone is never touched; see docs/routing.md.
 import type { IIngressBackend } from 'kubernetes-models/networking.k8s.io/v1/IngressBackend';
 import type { IIngressSpec } from 'kubernetes-models/networking.k8s.io/v1/IngressSpec';
 import { InvalidRoutingError } from './errors.ts';
@@ -25,6 +26,28 @@ export const nginxAnnotations = {
   byCookie: `${prefix}/canary-by-cookie`,
 } as const;
 const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
+/** JSON `{annotations: string[], labels: string[]}`: the source's keys on the clone, as last copied. */
+export const copiedKeysAnnotation = 'fledge.dev/copied-from-source';
+
+interface CopiedKeys {
+  annotations: string[];
+  labels: string[];
+}
+
+/** The record on a live clone; unreadable or absent reads as "nothing copied" (never drop foreign keys). */
+function copiedKeys(live: KubeObject | undefined): CopiedKeys {
+  const raw = live?.metadata.annotations?.[copiedKeysAnnotation];
+  if (!raw) return { annotations: [], labels: [] };
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    const list = (v: unknown) =>
+      Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : [];
+    const rec = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    return { annotations: list(rec['annotations']), labels: list(rec['labels']) };
+  } catch {
+    return { annotations: [], labels: [] };
+  }
+}
 
 export interface Ingress extends KubeObject {
   spec?: IIngressSpec;
@@ -150,14 +173,32 @@ export function buildCanaryIngress(
   const base: Ingress = live
     ? copyJson(live)
     : { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
-  const annotations = {
-    ...without(base.metadata.annotations, ownedKey),
-    ...without(source.metadata.annotations, (k) => ownedKey(k) || k === lastApplied),
-    ...canaryAnnotations(t, w, object),
+  const before = copiedKeys(live);
+  const copied = without(
+    source.metadata.annotations,
+    (k) => ownedKey(k) || k === lastApplied || k === copiedKeysAnnotation,
+  );
+  const copiedLabels = source.metadata.labels ?? {};
+  const record: CopiedKeys = {
+    annotations: Object.keys(copied).sort(),
+    labels: Object.keys(copiedLabels).sort(),
   };
-  const labels = mergeStrings(base.metadata.labels, source.metadata.labels);
-  const metadata = {
-    ...base.metadata,
+  const annotations = {
+    ...without(
+      base.metadata.annotations,
+      (k) => ownedKey(k) || k === copiedKeysAnnotation || before.annotations.includes(k),
+    ),
+    ...copied,
+    ...canaryAnnotations(t, w, object),
+    [copiedKeysAnnotation]: JSON.stringify(record),
+  };
+  const labels = mergeStrings(
+    without(base.metadata.labels, (k) => before.labels.includes(k)),
+    copiedLabels,
+  );
+  const { labels: _stale, ...rest } = base.metadata;
+  const metadata: KubeObject['metadata'] = {
+    ...rest,
     annotations,
     ownerReferences: withOwner(base.metadata.ownerReferences, t.owner),
   };

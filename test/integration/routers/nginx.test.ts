@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../../operator/src/routers/factory.ts';
 import type { KubeObject, ObjectRef } from '../../../operator/src/routers/kube-object.ts';
+import { copiedKeysAnnotation } from '../../../operator/src/routers/nginx-object.ts';
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
 import type { RouteTarget } from '../../../operator/src/routers/router.ts';
 import { waitFor } from '../../env/wait.ts';
@@ -9,6 +10,12 @@ import { ownerFor, stored, touch } from './setup.ts';
 
 const a = (suffix: string) => `nginx.ingress.kubernetes.io/canary${suffix}`;
 const backend = (name: string) => ({ service: { name, port: { number: 9898 } } });
+const copiedRecord = {
+  [copiedKeysAnnotation]: JSON.stringify({
+    annotations: ['nginx.ingress.kubernetes.io/proxy-body-size'],
+    labels: ['app'],
+  }),
+};
 
 describe('nginx router on the real API server', () => {
   const kc = testKubeConfig();
@@ -79,7 +86,7 @@ describe('nginx router on the real API server', () => {
           name: 'web-canary',
           namespace: ns.name,
           labels: { app: 'podinfo' },
-          annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', ...weight },
+          annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', ...weight, ...copiedRecord },
           ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }],
         },
         spec: {
@@ -123,7 +130,30 @@ describe('nginx router on the real API server', () => {
       'example.com/audit': 'yes',
       [a('')]: 'true',
       [a('-weight')]: '40',
+      ...copiedRecord,
     });
+  });
+
+  it('a key removed from the user Ingress leaves the clone on the next pass; keys of others stay', async () => {
+    await client.create(userIngress('trim'));
+    const t = target('trim');
+    await router.ensureRoutes(t);
+    await touch(client, ref('trim-canary'), (obj) => {
+      obj.metadata.annotations = { ...obj.metadata.annotations, 'example.com/audit': 'yes' };
+    });
+    await touch(client, ref('trim'), (obj) => {
+      obj.metadata.annotations = { 'example.com/new': 'x' };
+      obj.metadata.labels = {};
+    });
+    await router.ensureRoutes(t);
+    const clone = await client.get(ref('trim-canary'));
+    expect(clone?.metadata.annotations).toEqual({
+      'example.com/audit': 'yes',
+      'example.com/new': 'x',
+      [a('')]: 'false',
+      [copiedKeysAnnotation]: JSON.stringify({ annotations: ['example.com/new'], labels: [] }),
+    });
+    expect(clone?.metadata.labels).toBeUndefined();
   });
 
   it('A/B: by header and by cookie, as Flagger maps them', async () => {
@@ -142,12 +172,14 @@ describe('nginx router on the real API server', () => {
       [a('-by-header')]: 'x-canary',
       [a('-by-header-value')]: 'insider',
       [a('-by-cookie')]: 'canary',
+      ...copiedRecord,
     });
     expect(await router.getWeights(t)).toEqual({ primary: 0, canary: 100, mirror: false });
     await router.setWeights(t, { primary: 100, canary: 0 });
     expect((await client.get(ref('ab-canary')))?.metadata.annotations).toEqual({
       'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
       [a('')]: 'false',
+      ...copiedRecord,
     });
   });
 

@@ -4,6 +4,7 @@ import {
   buildCanaryIngress,
   canaryAnnotations,
   canaryIngressWeights,
+  copiedKeysAnnotation,
   type Ingress,
 } from '../../../operator/src/routers/nginx-object.ts';
 import type { HttpMatch, RouteWeights } from '../../../operator/src/routers/router.ts';
@@ -146,6 +147,10 @@ describe('buildCanaryIngress', () => {
           'nginx.ingress.kubernetes.io/rewrite-target': '/',
           [a('')]: 'true',
           [a('-weight')]: '10',
+          [copiedKeysAnnotation]: JSON.stringify({
+            annotations: ['nginx.ingress.kubernetes.io/rewrite-target'],
+            labels: ['app'],
+          }),
         },
         ownerReferences: [ownerRef],
       },
@@ -184,9 +189,46 @@ describe('buildCanaryIngress', () => {
       'example.com/audit': 'yes',
       [a('')]: 'true',
       [a('-weight')]: '30',
+      [copiedKeysAnnotation]: JSON.stringify({
+        annotations: ['nginx.ingress.kubernetes.io/rewrite-target'],
+        labels: ['app'],
+      }),
     });
     expect(next.metadata.labels).toEqual({ app: 'web', 'example.com/owner': 'sre' });
     expect(buildCanaryIngress(t, { primary: 70, canary: 30 }, source, next, object)).toEqual(next);
+  });
+
+  it('removes from the clone a key removed from the source, and only keys it copied', () => {
+    const first = buildCanaryIngress(t, { primary: 90, canary: 10 }, source, undefined, object);
+    first.metadata.annotations = { ...first.metadata.annotations, 'example.com/audit': 'yes' };
+    first.metadata.labels = { ...first.metadata.labels, 'example.com/owner': 'sre' };
+    const trimmed: Ingress = {
+      ...source,
+      metadata: { ...source.metadata, annotations: { 'example.com/new': 'x' }, labels: {} },
+    };
+    const next = buildCanaryIngress(t, { primary: 90, canary: 10 }, trimmed, first, object);
+    expect(next.metadata.annotations).toEqual({
+      'example.com/audit': 'yes',
+      'example.com/new': 'x',
+      [a('')]: 'true',
+      [a('-weight')]: '10',
+      [copiedKeysAnnotation]: JSON.stringify({ annotations: ['example.com/new'], labels: [] }),
+    });
+    expect(next.metadata.labels).toEqual({ 'example.com/owner': 'sre' });
+  });
+
+  it('reads an unreadable record of copied keys as none copied, so no foreign key is dropped', () => {
+    const live = buildCanaryIngress(t, { primary: 90, canary: 10 }, source, undefined, object);
+    live.metadata.annotations = { ...live.metadata.annotations, [copiedKeysAnnotation]: '{not json' };
+    const next = buildCanaryIngress(
+      t,
+      { primary: 90, canary: 10 },
+      { ...source, metadata: { ...source.metadata, annotations: {}, labels: {} } },
+      live,
+      object,
+    );
+    expect(next.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']).toBe('/');
+    expect(next.metadata.labels).toEqual({ app: 'web' });
   });
 
   it('refuses a source Ingress with no backend on the apex Service, naming that Ingress', () => {
