@@ -23,7 +23,9 @@ type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
  */
 export class BoundedKubeConfig extends KubeConfig {
   readonly timeoutMs: number;
-  private shared: { key: string; dispatcher: Dispatcher } | undefined;
+  // A promise, so the burst of requests at start-up (every informer's LIST at once) awaits one
+  // Agent instead of each building its own and closing the one the previous request was handed.
+  private shared: { key: string; dispatcher: Promise<Dispatcher> } | undefined;
 
   constructor(timeoutMs: number) {
     super();
@@ -43,27 +45,37 @@ export class BoundedKubeConfig extends KubeConfig {
       .update(JSON.stringify([user?.certData, user?.certFile, user?.keyData, user?.keyFile]))
       .digest('hex');
     if (this.shared?.key !== key) {
-      const tls: RequestOptions = {};
-      await this.applyToHTTPSOptions(tls);
       const previous = this.shared?.dispatcher;
-      this.shared = {
-        key,
-        dispatcher: new Agent({
-          allowH2: false,
-          connect: {
-            ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-            ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-            ...(tls.key !== undefined ? { key: tls.key } : {}),
-            ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-            ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-            keepAlive: true,
-            keepAliveInitialDelay: 30_000,
-          },
-        }),
-      };
-      void previous?.close().catch(() => {});
+      const dispatcher = this.agent();
+      this.shared = { key, dispatcher };
+      // A failed build (an unreadable certificate file) is not kept: the next request tries again.
+      dispatcher.catch(() => {
+        if (this.shared?.dispatcher === dispatcher) this.shared = undefined;
+      });
+      // Requests already handed the old Agent finish on it; by the deadline every one has.
+      if (previous) {
+        setTimeout(() => void previous.then((d) => d.close()).catch(() => {}), this.timeoutMs).unref();
+      }
     }
-    context.setDispatcher(this.shared.dispatcher as Parameters<RequestContext['setDispatcher']>[0]);
+    const dispatcher = await this.shared.dispatcher;
+    context.setDispatcher(dispatcher as Parameters<RequestContext['setDispatcher']>[0]);
+  }
+
+  private async agent(): Promise<Dispatcher> {
+    const tls: RequestOptions = {};
+    await this.applyToHTTPSOptions(tls);
+    return new Agent({
+      allowH2: false,
+      connect: {
+        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+        ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+        ...(tls.key !== undefined ? { key: tls.key } : {}),
+        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+        ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+        keepAlive: true,
+        keepAliveInitialDelay: 30_000,
+      },
+    });
   }
 }
 
