@@ -84,13 +84,12 @@ describe('operator: converges every pass', () => {
   it('applies a changed service.port to the Services and the route, then reports the generation', async () => {
     await env.f.patchCanarySpec('conv', { service: { port: 8080 } });
     const generation = (await env.f.getCanary('conv')).metadata.generation ?? 0;
-    await waitFor('Service conv on port 8080', async () => {
-      const svc = await env.f.core.readNamespacedService({ name: 'conv', namespace: env.ns });
-      return svc.spec?.ports?.[0]?.port === 8080;
-    });
-    for (const name of ['conv-primary', 'conv-canary']) {
-      const svc = await env.f.core.readNamespacedService({ name, namespace: env.ns });
-      expect(svc.spec?.ports?.[0]?.port).toBe(8080);
+    // The pass writes the three Services one after another: wait for each, not for the first.
+    for (const name of ['conv', 'conv-primary', 'conv-canary']) {
+      await waitFor(`Service ${name} on port 8080`, async () => {
+        const svc = await env.f.core.readNamespacedService({ name, namespace: env.ns });
+        return svc.spec?.ports?.[0]?.port === 8080;
+      });
     }
     await waitFor('the route on port 8080', async () =>
       (await readRoute()).spec.rules[0]!.backendRefs.every((r) => r.port === 8080),
