@@ -190,6 +190,11 @@ export class Controller {
     };
   }
 
+  /** Queues a pass for a canary (a change to an object it owns); nothing while not leading. */
+  requeue(namespace: string, name: string): void {
+    this.enqueue(namespace, name);
+  }
+
   private enqueue(namespace: string | undefined, name: string | undefined): void {
     if (namespace && name) this.queue?.add(keyOf(namespace, name));
   }

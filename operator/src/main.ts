@@ -6,9 +6,11 @@ import { Controller } from './controller.ts';
 import { loadKubeConfig } from './kube/client.ts';
 import { createEventRecorder } from './kube/events.ts';
 import { LeaderElector } from './kube/leader.ts';
+import { OwnedCache } from './kube/owned-cache.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
 import { createFinalizers } from './reconcile/finalizer.ts';
 import { createStatusWriter } from './reconcile/status-writer.ts';
+import { cachedObjectClient } from './routers/cached-object-client.ts';
 import { createRouter, kubeObjectClient, type Router } from './routers/index.ts';
 import { ConfigError, parseConfig, type Config } from './runtime/config.ts';
 import { startHttpServer } from './runtime/http-server.ts';
@@ -59,7 +61,16 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     resyncMs: config.resyncSeconds * 1000,
   });
-  const objectClient = kubeObjectClient(kc);
+  const apiObjects = kubeObjectClient(kc);
+  const owned = new OwnedCache({
+    kubeConfig: kc,
+    client: apiObjects,
+    namespace: config.watchNamespace,
+    log,
+    onOwnerChange: (ns, name) => controller.requeue(ns, name),
+    onError: (n) => metrics.apiErrors.inc({ source: `watch/${n}` }),
+  });
+  const objectClient = cachedObjectClient(apiObjects, owned);
   const routers = new Map<string, Router>();
   const routerFor = (provider: string) => {
     let r = routers.get(provider);
@@ -70,7 +81,7 @@ async function main(): Promise<void> {
   const reconcile = createReconciler({
     caches: controller.caches,
     read: (ns, name) => controller.readCanary(ns, name),
-    target: new DeploymentTarget(kc, controller.caches),
+    target: new DeploymentTarget(kc, controller.caches, objectClient),
     router: routerFor,
     events: createEventRecorder(kc, 'fledge', identity, log),
     status: createStatusWriter(kc),
@@ -128,6 +139,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: finishing running passes');
     leading = false;
     await controller.stop();
+    await owned.stop();
     await elector?.stop();
     server.close();
     log.info('stopped');

@@ -8,6 +8,8 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from '../env/cluster.ts';
 import { waitFor } from '../env/wait.ts';
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '0' },
     canaries: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '4' },
+    // A directory: the operator writes a V8 heap snapshot there once the first release is done.
+    'heap-snapshot': { type: 'string' },
   },
 });
 const N = Number(values.canaries);
@@ -61,7 +65,13 @@ try {
   op = await startOperator({
     kubeconfig: identity.kubeconfig,
     namespace: ns,
-    env: { FLEDGE_LOG_LEVEL: 'warn', FLEDGE_CONCURRENCY: values.concurrency },
+    env: {
+      FLEDGE_LOG_LEVEL: 'warn',
+      FLEDGE_CONCURRENCY: values.concurrency,
+      ...(values['heap-snapshot']
+        ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${values['heap-snapshot']}` }
+        : {}),
+    },
   });
   const phases = async () => {
     const list = (await custom.listNamespacedCustomObject({
@@ -164,6 +174,27 @@ try {
     ['operator resident memory / heap used', `${rssMb.toFixed(0)} MB / ${heapMb.toFixed(0)} MB`],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(52)} ${v}`);
+  const snapshotDir = values['heap-snapshot'];
+  if (snapshotDir) {
+    const before = new Set(await readdir(snapshotDir));
+    op.signal('SIGUSR2');
+    let lastSize = -1;
+    const file = await waitFor(
+      'the heap snapshot',
+      async () => {
+        const added = (await readdir(snapshotDir)).filter((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+        if (added.length === 0) return undefined;
+        // A size unchanged over one poll interval: V8 has finished writing it.
+        const path = join(snapshotDir, added[0]!);
+        const size = (await stat(path)).size;
+        const done = size > 0 && size === lastSize;
+        lastSize = size;
+        return done ? path : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    console.log(`heap snapshot                                        ${file}`);
+  }
   // Soak: more rounds of releases of every canary, to see whether memory settles or grows.
   const memory = async () => {
     const text = await (await fetch(`${op!.metricsUrl}/metrics`)).text();

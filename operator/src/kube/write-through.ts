@@ -24,6 +24,7 @@ export class WriteThrough<T extends KubernetesObject> {
   private readonly written = new Map<string, { obj: T; at: number }>();
   private readonly maxAgeMs: number;
   private readonly now: () => number;
+  private records = 0;
 
   constructor(maxAgeMs = 30_000, now: () => number = Date.now) {
     this.maxAgeMs = maxAgeMs;
@@ -39,6 +40,11 @@ export class WriteThrough<T extends KubernetesObject> {
     if (held && (compareResourceVersions(held.obj.metadata?.resourceVersion, resourceVersion) ?? -1) > 0)
       return;
     this.written.set(key, { obj, at: this.now() });
+    // Entries of objects never read again (a deleted canary's) expire here, not only on read.
+    if (++this.records % 128 === 0) {
+      const cutoff = this.now() - this.maxAgeMs;
+      for (const [k, v] of this.written) if (v.at < cutoff) this.written.delete(k);
+    }
   }
 
   /** The newer of `cached` and this process's last write of the same object. */
@@ -55,6 +61,11 @@ export class WriteThrough<T extends KubernetesObject> {
       return cached;
     }
     return held.obj;
+  }
+
+  /** This process's last write of the object, if still held (the informer may not have it yet). */
+  peek(namespace: string, name: string): T | undefined {
+    return this.written.get(`${namespace}/${name}`)?.obj;
   }
 
   get size(): number {

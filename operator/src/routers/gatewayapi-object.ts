@@ -5,6 +5,7 @@
 // fields, status) is carried over untouched. Defaults the real Gateway API CRDs apply (parentRef
 // group/kind, backendRef group/kind, match path and types) are written explicitly so that a
 // defaulted live route still equals the desired one.
+import { MANAGED_BY } from '../api/group.ts';
 import type { KubeObject, ObjectRef } from './kube-object.ts';
 import { copyJson, mergeStrings, withOwner, withoutOwner } from './object-meta.ts';
 import { matchEverything, toRouteMatches, type HTTPRouteMatch } from './gatewayapi-match.ts';
@@ -119,7 +120,8 @@ export function buildHTTPRoute(
   const route = withSpec(t, apiVersion, live, routeRules(t, w, object));
   const meta = route.metadata;
   route.metadata = { ...meta, ownerReferences: withOwner(meta.ownerReferences, t.owner) };
-  const labels = mergeStrings(meta.labels, t.apexMetadata?.labels);
+  // MANAGED_BY last: the owned-object cache selects routes by it (a copied Helm label must not win).
+  const labels = mergeStrings(meta.labels, { ...t.apexMetadata?.labels, ...MANAGED_BY });
   const annotations = mergeStrings(meta.annotations, t.apexMetadata?.annotations);
   if (labels) route.metadata.labels = labels;
   if (annotations) route.metadata.annotations = annotations;

@@ -8,6 +8,7 @@
 // the clone survive. The keys copied are recorded on the clone (copiedKeysAnnotation), so a key
 // later removed from the source is removed from the clone too, while a key someone else put on
 // the clone is never touched; see docs/routing.md.
+import { MANAGED_BY } from '../api/group.ts';
 import type { IIngressBackend } from 'kubernetes-models/networking.k8s.io/v1/IngressBackend';
 import type { IIngressSpec } from 'kubernetes-models/networking.k8s.io/v1/IngressSpec';
 import { InvalidRoutingError } from './errors.ts';
@@ -192,9 +193,13 @@ export function buildCanaryIngress(
     ...canaryAnnotations(t, w, object),
     [copiedKeysAnnotation]: JSON.stringify(record),
   };
+  // MANAGED_BY last: the owned-object cache selects the clone by it (a copied Helm label must not win).
   const labels = mergeStrings(
     without(base.metadata.labels, (k) => before.labels.includes(k)),
-    copiedLabels,
+    {
+      ...copiedLabels,
+      ...MANAGED_BY,
+    },
   );
   const { labels: _stale, ...rest } = base.metadata;
   const metadata: KubeObject['metadata'] = {

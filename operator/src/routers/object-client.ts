@@ -18,16 +18,22 @@ import { ConflictError, refOf, type KubeObject, type ObjectClient, type ObjectRe
 
 const fieldManager = 'fledge';
 
-type Verb = 'read' | 'create' | 'replace' | 'delete';
+type Verb = 'read' | 'list' | 'create' | 'replace' | 'delete';
 const methods: Record<Verb, HttpMethod> = {
   read: HttpMethod.GET,
+  list: HttpMethod.GET,
   create: HttpMethod.POST,
   replace: HttpMethod.PUT,
   delete: HttpMethod.DELETE,
 };
 
 class RawObjectApi extends KubernetesObjectApi {
-  async send(verb: Verb, ref: ObjectRef, body?: KubeObject): Promise<unknown> {
+  async send(
+    verb: Verb,
+    ref: ObjectRef,
+    body?: KubeObject,
+    query: Record<string, string> = {},
+  ): Promise<unknown> {
     const header = {
       apiVersion: ref.apiVersion,
       kind: ref.kind,
@@ -42,12 +48,18 @@ class RawObjectApi extends KubernetesObjectApi {
     });
     const ctx = this.configuration.baseServer.makeRequestContext(path, methods[verb]);
     ctx.setHeaderParam('Accept', 'application/json');
+    for (const [k, v] of Object.entries(query)) ctx.setQueryParam(k, v);
     if (body) {
       ctx.setHeaderParam('Content-Type', 'application/json');
       ctx.setQueryParam('fieldManager', fieldManager);
       ctx.setBody(JSON.stringify(body));
     }
     return this.requestPromise(ctx);
+  }
+
+  /** The collection path of a kind (in `namespace`, or all namespaces when empty), as a watch needs it. */
+  async collectionPath(apiVersion: string, kind: string, namespace: string): Promise<string> {
+    return this.specUriPath({ apiVersion, kind, metadata: { namespace: namespace || undefined } }, 'list');
   }
 
   // Every response of this client, discovery included, is plain JSON; failures carry the Status
@@ -74,10 +86,28 @@ function code(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
 }
 
-/** An ObjectClient backed by the cluster in `kc`. */
-export function kubeObjectClient(kc: KubeConfig): ObjectClient {
+/** A LIST as plain JSON, its items completed with apiVersion and kind (a List's items omit them). */
+export interface ObjectList {
+  metadata: { resourceVersion?: string };
+  items: KubeObject[];
+}
+
+/** An ObjectClient backed by the cluster in `kc`, plus a LIST (for informers of owned objects). */
+export interface ListingObjectClient extends ObjectClient {
+  list(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<ObjectList>;
+  collectionPath(apiVersion: string, kind: string, namespace: string): Promise<string>;
+}
+
+export function kubeObjectClient(kc: KubeConfig): ListingObjectClient {
   const api = kc.makeApiClient(RawObjectApi);
   return {
+    collectionPath: (apiVersion, kind, namespace) => api.collectionPath(apiVersion, kind, namespace),
+    async list(apiVersion, kind, namespace, labelSelector) {
+      const ref = { apiVersion, kind, namespace, name: '' };
+      const list = (await api.send('list', ref, undefined, { labelSelector })) as ObjectList;
+      for (const item of list.items) Object.assign(item, { apiVersion, kind });
+      return list;
+    },
     async get(ref) {
       try {
         return (await api.send('read', ref)) as KubeObject;

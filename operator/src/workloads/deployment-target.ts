@@ -10,7 +10,9 @@ import {
   type V1Secret,
   type V1Service,
 } from '@kubernetes/client-node';
-import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
+import { isAlreadyExists } from '../kube/errors.ts';
+import { applyObject } from '../routers/apply.ts';
+import type { KubeObject, ObjectClient } from '../routers/kube-object.ts';
 import { WriteThrough } from '../kube/write-through.ts';
 import { referencedConfigs, type ConfigRefs } from './configs.ts';
 import { buildPrimary, buildServices, MANAGED_BY, REVISION_ANNOTATION, type ServicePlan } from './primary.ts';
@@ -53,13 +55,16 @@ export class DeploymentTarget {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
   private readonly cache: WorkloadCache;
+  /** Plain-JSON reads and writes of Services, served from the owned-object cache when it can. */
+  private readonly objects: ObjectClient;
   /** Deployments this process wrote, until the informer has them: passes never decide on an older copy. */
   private readonly written = new WriteThrough<V1Deployment>();
 
-  constructor(kc: KubeConfig, cache: WorkloadCache) {
+  constructor(kc: KubeConfig, cache: WorkloadCache, objects: ObjectClient) {
     this.apps = kc.makeApiClient(AppsV1Api);
     this.core = kc.makeApiClient(CoreV1Api);
     this.cache = cache;
+    this.objects = objects;
   }
 
   observe(namespace: string, name: string, trackConfigs: boolean): TargetObservation {
@@ -114,31 +119,28 @@ export class DeploymentTarget {
   ): Promise<void> {
     const ns = target.metadata?.namespace ?? '';
     for (const [i, built] of buildServices(target, owner, plan).entries()) {
-      const name = built.metadata!.name!;
-      let desired = built;
-      let live: V1Service | undefined;
-      try {
-        live = await this.core.readNamespacedService({ name, namespace: ns });
-      } catch (err) {
-        if (!isNotFound(err)) throw new Error(describe('Service', ns, name, 'read'), { cause: err });
-      }
-      try {
-        if (live && i === 0 && routerOwnsApexSelector) {
-          desired = { ...built, spec: { ...built.spec, selector: live.spec?.selector } };
-        }
-        if (!live) {
-          await this.core.createNamespacedService({ namespace: ns, body: desired });
-        } else if (serviceDiffers(live, desired)) {
-          // Merge-patch only what fledge owns, keeping clusterIP and fields other controllers set.
-          const patch = {
-            metadata: { labels: desired.metadata?.labels, annotations: desired.metadata?.annotations },
-            spec: { selector: desired.spec?.selector, ports: desired.spec?.ports },
-          };
-          await this.core.patchNamespacedService({ name, namespace: ns, body: patch }, mergePatch);
-        }
-      } catch (err) {
-        throw new Error(describe('Service', ns, name, live ? 'update' : 'create'), { cause: err });
-      }
+      const ref = { apiVersion: 'v1', kind: 'Service', namespace: ns, name: built.metadata!.name! };
+      // Read from the owned-object cache when it has the Service; the write carries the live
+      // resourceVersion, and a conflict reads the API server again (routers/apply.ts).
+      await applyObject(this.objects, ref, (raw) => {
+        const live = raw as V1Service | undefined;
+        const desired: V1Service =
+          live && i === 0 && routerOwnsApexSelector
+            ? { ...built, spec: { ...built.spec, selector: live.spec?.selector } }
+            : built;
+        if (!live) return { ...desired, apiVersion: 'v1', kind: 'Service' } as KubeObject;
+        if (!serviceDiffers(live, desired)) return undefined;
+        // Only what fledge owns changes; clusterIP and fields other controllers set are kept.
+        return {
+          ...raw,
+          metadata: {
+            ...raw!.metadata,
+            labels: { ...live.metadata?.labels, ...desired.metadata?.labels },
+            annotations: { ...live.metadata?.annotations, ...desired.metadata?.annotations },
+          },
+          spec: { ...live.spec, selector: desired.spec?.selector, ports: desired.spec?.ports },
+        } as KubeObject;
+      });
     }
   }
 

@@ -1,10 +1,11 @@
 import type { V1Deployment, V1OwnerReference, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { MANAGED_BY } from '../api/group.ts';
 import { withPrimaryConfigRefs, type ConfigRefs } from './configs.ts';
 import { selectorLabel } from './selector.ts';
 
 /** Annotations and labels fledge owns on the objects it creates. */
 export const REVISION_ANNOTATION = 'fledge.dev/revision';
-export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'fledge' };
+export { MANAGED_BY };
 
 export interface ServicePlan {
   /** The apex service name (service.name, default the target name). */

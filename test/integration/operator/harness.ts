@@ -17,6 +17,8 @@ export interface OperatorProcess {
   /** SIGKILL: a crash, nothing flushed or released. */
   kill(): Promise<void>;
   exited: Promise<number | null>;
+  /** Sends a signal to the process (e.g. SIGUSR2 for a heap snapshot under --heapsnapshot-signal). */
+  signal(sig: NodeJS.Signals): void;
 }
 
 /**
@@ -73,5 +75,6 @@ export async function startOperator(opts: {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
+    signal: (sig) => void child.kill(sig),
   };
 }

@@ -11,6 +11,8 @@ const v1 = 'gateway.networking.k8s.io/v1';
 const everyPath = { path: { type: 'PathPrefix', value: '/' } };
 const backend = (name: string, weight: number) => ({ group: '', kind: 'Service', name, port: 9898, weight });
 
+const managedBy = { 'app.kubernetes.io/managed-by': 'fledge' };
+
 describe('gatewayapi router on the real API server', () => {
   const kc = testKubeConfig();
   const client = kubeObjectClient(kc);
@@ -52,7 +54,12 @@ describe('gatewayapi router on the real API server', () => {
       expect(stored(await client.get(ref('podinfo')))).toEqual({
         apiVersion: v1,
         kind: 'HTTPRoute',
-        metadata: { name: 'podinfo', namespace: ns.name, ownerReferences: ownerReferences() },
+        metadata: {
+          name: 'podinfo',
+          namespace: ns.name,
+          labels: managedBy,
+          ownerReferences: ownerReferences(),
+        },
         spec: {
           parentRefs: [
             { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateways' },
@@ -93,7 +100,7 @@ describe('gatewayapi router on the real API server', () => {
     await router.setWeights(t, { primary: 90, canary: 10 });
     const live = await client.get(ref('shared'));
     expect(live?.metadata.annotations).toEqual({ 'external-dns.alpha.kubernetes.io/ttl': '60' });
-    expect(live?.metadata.labels).toEqual({ team: 'payments' });
+    expect(live?.metadata.labels).toEqual({ team: 'payments', ...managedBy });
     expect((live?.['spec'] as Record<string, unknown>)['useDefaultGateways']).toBe('All');
     expect(await router.getWeights(t)).toEqual({ primary: 90, canary: 10, mirror: false });
   });

@@ -85,7 +85,7 @@ describe('nginx router on the real API server', () => {
         metadata: {
           name: 'web-canary',
           namespace: ns.name,
-          labels: { app: 'podinfo' },
+          labels: { app: 'podinfo', 'app.kubernetes.io/managed-by': 'fledge' },
           annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', ...weight, ...copiedRecord },
           ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }],
         },
@@ -153,7 +153,7 @@ describe('nginx router on the real API server', () => {
       [a('')]: 'false',
       [copiedKeysAnnotation]: JSON.stringify({ annotations: ['example.com/new'], labels: [] }),
     });
-    expect(clone?.metadata.labels).toBeUndefined();
+    expect(clone?.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'fledge' });
   });
 
   it('A/B: by header and by cookie, as Flagger maps them', async () => {

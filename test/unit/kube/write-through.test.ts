@@ -1,4 +1,4 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { compareResourceVersions, WriteThrough } from '../../../operator/src/kube/write-through.ts';
 
@@ -55,5 +55,18 @@ describe('WriteThrough', () => {
     w.record({ metadata: { name: 'x' } });
     w.record(undefined);
     expect(w.size).toBe(0);
+  });
+});
+
+describe('WriteThrough expiry without reads', () => {
+  it('drops entries of objects never read again once they are older than maxAge', () => {
+    let t = 0;
+    const wt = new WriteThrough<KubernetesObject>(1_000, () => t);
+    wt.record({ metadata: { namespace: 'ns', name: 'gone', resourceVersion: '1' } });
+    t = 5_000;
+    for (let i = 0; i < 128; i++)
+      wt.record({ metadata: { namespace: 'ns', name: `live-${i}`, resourceVersion: '2' } });
+    expect(wt.peek('ns', 'gone')).toBeUndefined();
+    expect(wt.size).toBe(128);
   });
 });

@@ -30,7 +30,12 @@ describe('buildHTTPRoute', () => {
     expect(build(t, { primary: 100, canary: 0 })).toEqual({
       apiVersion: v1,
       kind: 'HTTPRoute',
-      metadata: { name: 'checkout', namespace: 'shop', ownerReferences: [ownerRef] },
+      metadata: {
+        name: 'checkout',
+        namespace: 'shop',
+        labels: { 'app.kubernetes.io/managed-by': 'fledge' },
+        ownerReferences: [ownerRef],
+      },
       spec: {
         parentRefs: [
           { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateways' },
@@ -164,7 +169,7 @@ describe('buildHTTPRoute', () => {
       );
       expect(route.metadata).toEqual({
         ...live.metadata,
-        labels: { team: 'payments', tier: 'web' },
+        labels: { team: 'payments', tier: 'web', 'app.kubernetes.io/managed-by': 'fledge' },
         ownerReferences: [...(live.metadata.ownerReferences ?? []), ownerRef],
       });
       expect(route.spec?.['useDefaultGateways']).toBe('All');

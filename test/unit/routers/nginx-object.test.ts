@@ -11,6 +11,7 @@ import type { HttpMatch, RouteWeights } from '../../../operator/src/routers/rout
 import { ownerRef, target } from './target.ts';
 
 const object = 'Ingress shop/web-canary';
+const managedBy = { 'app.kubernetes.io/managed-by': 'fledge' };
 const a = (suffix: string) => `nginx.ingress.kubernetes.io/canary${suffix}`;
 const t = target({ ingressRef: { name: 'web' } });
 
@@ -142,7 +143,7 @@ describe('buildCanaryIngress', () => {
       metadata: {
         name: 'web-canary',
         namespace: 'shop',
-        labels: { app: 'web' },
+        labels: { app: 'web', ...managedBy },
         annotations: {
           'nginx.ingress.kubernetes.io/rewrite-target': '/',
           [a('')]: 'true',
@@ -194,7 +195,7 @@ describe('buildCanaryIngress', () => {
         labels: ['app'],
       }),
     });
-    expect(next.metadata.labels).toEqual({ app: 'web', 'example.com/owner': 'sre' });
+    expect(next.metadata.labels).toEqual({ app: 'web', 'example.com/owner': 'sre', ...managedBy });
     expect(buildCanaryIngress(t, { primary: 70, canary: 30 }, source, next, object)).toEqual(next);
   });
 
@@ -214,7 +215,7 @@ describe('buildCanaryIngress', () => {
       [a('-weight')]: '10',
       [copiedKeysAnnotation]: JSON.stringify({ annotations: ['example.com/new'], labels: [] }),
     });
-    expect(next.metadata.labels).toEqual({ 'example.com/owner': 'sre' });
+    expect(next.metadata.labels).toEqual({ 'example.com/owner': 'sre', ...managedBy });
   });
 
   it('reads an unreadable record of copied keys as none copied, so no foreign key is dropped', () => {
@@ -228,7 +229,7 @@ describe('buildCanaryIngress', () => {
       object,
     );
     expect(next.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']).toBe('/');
-    expect(next.metadata.labels).toEqual({ app: 'web' });
+    expect(next.metadata.labels).toEqual({ app: 'web', ...managedBy });
   });
 
   it('refuses a source Ingress with no backend on the apex Service, naming that Ingress', () => {
