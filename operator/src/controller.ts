@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { GROUP, VERSION } from './api/group.ts';
 import { isNotFound } from './kube/errors.ts';
 import { SupervisedInformer } from './kube/informer.ts';
+import { WriteThrough } from './kube/write-through.ts';
 import { WorkQueue, type Handler } from './kube/workqueue.ts';
 import type { Metrics } from './runtime/metrics.ts';
 
@@ -77,6 +78,10 @@ export class Controller {
   /** Resolves when every pass of every stopped queue has returned. */
   private draining: Promise<void> = Promise.resolve();
   private wanted = false;
+  /** The operator's own writes of Canaries (status, finalizers), over the informer cache. */
+  private readonly canaryWrites = new WriteThrough<CanaryObject>();
+  /** Canaries read fresh since this replica last started processing (see readCanary). */
+  private readonly verified = new Set<string>();
   private resyncTimer: NodeJS.Timeout | undefined;
 
   private readonly opts: ControllerOptions;
@@ -120,8 +125,10 @@ export class Controller {
       const key = keyOf(c.metadata?.namespace ?? '', c.metadata?.name ?? '');
       const seen = intentOf(c);
       if (verb === 'update' && this.intents.get(key) === seen) return;
-      if (verb === 'delete') this.intents.delete(key);
-      else this.intents.set(key, seen);
+      if (verb === 'delete') {
+        this.intents.delete(key);
+        this.verified.delete(key);
+      } else this.intents.set(key, seen);
       this.enqueue(c.metadata?.namespace, c.metadata?.name);
     });
     this.templates = make(
@@ -164,7 +171,31 @@ export class Controller {
   }
 
   /** The Canary as the API server has it now (undefined when gone). */
-  async readCanary(namespace: string, name: string): Promise<CanaryObject | undefined> {
+  /**
+   * The Canary a pass decides on: the newer of the informer's copy and this process's own last
+   * write of it (so never older than our own effects). A fresh GET instead when asked (a retry
+   * after a conflict) and on a canary's first pass since this replica became leader: the
+   * previous leader's last write may not have reached our cache yet.
+   */
+  async readCanary(namespace: string, name: string, fresh: boolean): Promise<CanaryObject | undefined> {
+    const key = keyOf(namespace, name);
+    if (!fresh && this.verified.has(key)) {
+      return this.canaryWrites.read(namespace, name, this.canaries.get(name, namespace));
+    }
+    const obj = await this.getCanary(namespace, name);
+    if (obj) {
+      this.canaryWrites.record(obj);
+      this.verified.add(key);
+    } else this.verified.delete(key);
+    return obj;
+  }
+
+  /** Records a Canary as the API server returned it from one of our writes. */
+  wroteCanary(obj: CanaryObject): void {
+    this.canaryWrites.record(obj);
+  }
+
+  private async getCanary(namespace: string, name: string): Promise<CanaryObject | undefined> {
     try {
       return (await this.custom.getNamespacedCustomObject({
         group: GROUP,
@@ -227,6 +258,7 @@ export class Controller {
     // Deployment cache that has not listed yet would call an existing target missing.
     void Promise.all([this.draining, ...this.informers.map((i) => i.synced)]).then(() => {
       if (!this.wanted || this.queue) return;
+      this.verified.clear();
       const queue = new WorkQueue({ onDepth: (d) => this.opts.metrics.queueDepth.set(d) });
       this.queue = queue;
       for (const c of this.canaries.list()) this.enqueue(c.metadata?.namespace, c.metadata?.name);

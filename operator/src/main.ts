@@ -80,12 +80,12 @@ async function main(): Promise<void> {
   let leading = !config.leaderElect;
   const reconcile = createReconciler({
     caches: controller.caches,
-    read: (ns, name) => controller.readCanary(ns, name),
+    read: (ns, name, fresh) => controller.readCanary(ns, name, fresh),
     target: new DeploymentTarget(kc, controller.caches, objectClient),
     router: routerFor,
     events: createEventRecorder(kc, 'fledge', identity, log),
-    status: createStatusWriter(kc),
-    finalizers: createFinalizers(kc),
+    status: createStatusWriter(kc, undefined, (obj) => controller.wroteCanary(obj)),
+    finalizers: createFinalizers(kc, (obj) => controller.wroteCanary(obj)),
     checks: { defaultMetricsServer: config.metricsServer },
     metrics,
     log,

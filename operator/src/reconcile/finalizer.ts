@@ -1,5 +1,5 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../controller.ts';
+import { GROUP, VERSION, type CanaryObject } from '../controller.ts';
 import { isNotFound } from '../kube/errors.ts';
 
 /** Holds a Canary's deletion until traffic and replicas are given back (revertOnDeletion). */
@@ -14,13 +14,16 @@ export interface Finalizers {
   ): Promise<void>;
 }
 
-export function createFinalizers(kc: KubeConfig): Finalizers {
+export function createFinalizers(
+  kc: KubeConfig,
+  onWritten: (obj: CanaryObject) => void = () => {},
+): Finalizers {
   const api = kc.makeApiClient(CustomObjectsApi);
   return {
     async set(namespace, name, finalizers, resourceVersion) {
       try {
         // The resourceVersion makes this a compare-and-swap: two writers never lose each other's finalizers.
-        await api.patchNamespacedCustomObject(
+        const written = await api.patchNamespacedCustomObject(
           {
             group: GROUP,
             version: VERSION,
@@ -31,6 +34,7 @@ export function createFinalizers(kc: KubeConfig): Finalizers {
           },
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
         );
+        onWritten(written as CanaryObject);
       } catch (err) {
         if (!isNotFound(err))
           throw new Error(`Canary ${namespace}/${name}: finalizer update failed`, { cause: err });

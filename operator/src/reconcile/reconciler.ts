@@ -43,10 +43,11 @@ import {
 export interface ReconcilerDeps {
   caches: Caches;
   /**
-   * A fresh read of the Canary from the API server. Decisions are taken on it, never on the
-   * informer cache, which may not have seen the status this operator wrote a moment ago.
+   * The Canary to decide on: never older than this operator's own last write of it (the informer
+   * cache alone may not have seen the status written a moment ago). `fresh` asks the API server:
+   * a retry after a conflict must not decide on the copy that lost.
    */
-  read: (namespace: string, name: string) => Promise<CanaryObject | undefined>;
+  read: (namespace: string, name: string, fresh: boolean) => Promise<CanaryObject | undefined>;
   target: Target;
   router: (provider: string) => Router;
   events: EventRecorder;
@@ -93,7 +94,7 @@ export function createReconciler(base: ReconcilerDeps): (key: string) => Promise
       // A conflict means another decision was written first: decide again on a fresh read.
       for (let attempt = 1; ; attempt++) {
         try {
-          const result = await reconcileOnce(deps, key, deadline);
+          const result = await reconcileOnce(deps, key, deadline, attempt > 1);
           deps.metrics.reconciles.inc({ result: 'success' });
           return result;
         } catch (err) {
@@ -107,7 +108,12 @@ export function createReconciler(base: ReconcilerDeps): (key: string) => Promise
   };
 }
 
-async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Promise<ReconcileResult> {
+async function reconcileOnce(
+  deps: PassDeps,
+  key: string,
+  deadline: number,
+  fresh: boolean,
+): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
   const gone = async (uid: string | undefined) => {
     await forgetCanary(deps.metrics, namespace, name);
@@ -116,7 +122,7 @@ async function reconcileOnce(deps: PassDeps, key: string, deadline: number): Pro
   };
   const cached = deps.caches.canary(namespace, name);
   if (!cached) return gone(undefined);
-  const obj = await deps.read(namespace, name);
+  const obj = await deps.read(namespace, name, fresh);
   if (!obj) return gone(cached.metadata?.uid);
   // Every effect and write starts here: a demoted leader or a pass past its deadline stops.
   const checkpoint = () => {

@@ -1,5 +1,5 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../controller.ts';
+import { GROUP, VERSION, type CanaryObject } from '../controller.ts';
 import { apiMessage, httpStatus, isConflict, isNotFound } from '../kube/errors.ts';
 
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
@@ -40,13 +40,23 @@ export class StatusConflictError extends Error {
  * changed since (a spec edit, or a status this operator wrote a moment ago), so the caller
  * re-reads and decides again. Counts calls so benchmarks can report API calls per step.
  */
-export function createStatusWriter(kc: KubeConfig, onCall: () => void = () => {}): StatusWriter {
+export function createStatusWriter(
+  kc: KubeConfig,
+  onCall: () => void = () => {},
+  /** Every Canary as the API server returned it from a write: the next pass reads it, not an older cache. */
+  onWritten: (obj: CanaryObject) => void = () => {},
+): StatusWriter {
   const api = kc.makeApiClient(CustomObjectsApi);
   const base = { group: GROUP, version: VERSION, plural: 'canaries' };
   const patch = async (namespace: string, name: string, ops: object[]): Promise<boolean> => {
     try {
       onCall();
-      await api.patchNamespacedCustomObjectStatus({ ...base, namespace, name, body: ops }, jsonPatch);
+      onWritten(
+        (await api.patchNamespacedCustomObjectStatus(
+          { ...base, namespace, name, body: ops },
+          jsonPatch,
+        )) as CanaryObject,
+      );
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -71,17 +81,19 @@ export function createStatusWriter(kc: KubeConfig, onCall: () => void = () => {}
     async write(namespace, name, resourceVersion, status) {
       try {
         onCall();
-        await api.replaceNamespacedCustomObjectStatus({
-          ...base,
-          namespace,
-          name,
-          body: {
-            apiVersion: `${GROUP}/${VERSION}`,
-            kind: 'Canary',
-            metadata: { name, namespace, resourceVersion },
-            status,
-          },
-        });
+        onWritten(
+          (await api.replaceNamespacedCustomObjectStatus({
+            ...base,
+            namespace,
+            name,
+            body: {
+              apiVersion: `${GROUP}/${VERSION}`,
+              kind: 'Canary',
+              metadata: { name, namespace, resourceVersion },
+              status,
+            },
+          })) as CanaryObject,
+        );
         return true;
       } catch (err) {
         if (isNotFound(err)) return false;
