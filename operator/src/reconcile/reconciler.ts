@@ -37,6 +37,7 @@ import {
   hasReceiver,
   isOneShot,
   isQuery,
+  needsDeliveryMark,
   readDecision,
 } from './outbox.ts';
 
@@ -288,9 +289,10 @@ async function reconcileOnce(
     ? { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered: [] }
     : persistedDecision && {
         ...persistedDecision.decision,
-        delivered: [
-          ...new Set([...persistedDecision.decision.delivered, ...deps.delivered.for(uid, seq)]),
-        ].sort((x, y) => x - y),
+        delivered: deliveryMarks(persistedDecision.effects, [
+          ...persistedDecision.decision.delivered,
+          ...deps.delivered.for(uid, seq),
+        ]),
       };
   const c = last.persisted.context;
   const waiting = waitingOf(
@@ -321,6 +323,7 @@ async function reconcileOnce(
     : status;
   if (canonicalJson(persistedFirst) !== canonicalJson(canary.status ?? {})) {
     checkpoint();
+    log.debug({ fields: changedFields(canary.status ?? {}, persistedFirst) }, 'writing status');
     if (persistedDecision) await deps.status.replaceIfSeq(namespace, name, seq, persistedFirst);
     else await deps.status.write(namespace, name, obj.metadata?.resourceVersion, persistedFirst);
     if (status.phase !== canary.status?.phase)
@@ -331,7 +334,7 @@ async function reconcileOnce(
       await runOutbox(outboxRun, last.phase, seq + 1, outbox, { delivered: [], skip: () => false });
       if (applying) {
         checkpoint();
-        const delivered = [...deps.delivered.for(uid, seq + 1)].sort((x, y) => x - y);
+        const delivered = deliveryMarks(outbox, deps.delivered.for(uid, seq + 1));
         await deps.status.replaceIfSeq(namespace, name, seq + 1, {
           ...status,
           decision: { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered },
@@ -401,4 +404,23 @@ async function removeFinalizer(deps: ReconcilerDeps, obj: CanaryObject): Promise
     finalizers,
     obj.metadata?.resourceVersion,
   );
+}
+
+/** Top-level status fields that differ: what a status write changes (debug logs). */
+function changedFields(before: object, after: object): string[] {
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (k) => canonicalJson(a[k]) !== canonicalJson(b[k]),
+  );
+}
+
+/**
+ * The persisted marks of a decision: delivered alerts and hooks. Events are left out, as their
+ * names already make them exactly-once; marking them would cost a status write per decision.
+ */
+function deliveryMarks(effects: readonly Effect[], delivered: Iterable<number>): number[] {
+  return [...new Set(delivered)]
+    .filter((i) => effects[i] !== undefined && needsDeliveryMark(effects[i]))
+    .sort((x, y) => x - y);
 }
