@@ -36,6 +36,16 @@ export interface SupervisedInformerOptions<T extends KubernetesObject> {
   onError?: (name: string) => void;
 }
 
+/**
+ * Drops metadata.managedFields before an object is cached, as controller-runtime's
+ * TransformStripManagedFields does: nothing here reads them, and they are often the larger part
+ * of a small object (one entry per field manager, every field it set).
+ */
+function trim<T extends KubernetesObject>(obj: T): T {
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+  return obj;
+}
+
 type ListWatch<T extends KubernetesObject> = ReturnType<typeof makeInformer<T>>;
 
 export class SupervisedInformer<T extends KubernetesObject> {
@@ -54,10 +64,16 @@ export class SupervisedInformer<T extends KubernetesObject> {
   constructor(options: SupervisedInformerOptions<T>) {
     this.options = { baseBackoffMs: 500, maxBackoffMs: 30_000, ...options };
     const { kubeConfig, path, list, labelSelector, onChange } = this.options;
-    const informer = makeInformer<T>(kubeConfig, path, list, labelSelector);
-    informer.on('add', (obj) => onChange(obj, 'add'));
-    informer.on('update', (obj) => onChange(obj, 'update'));
-    informer.on('delete', (obj) => onChange(obj, 'delete'));
+    const listTrimmed = async () => {
+      const result = await list();
+      for (const item of result.items) trim(item);
+      return result;
+    };
+    const informer = makeInformer<T>(kubeConfig, path, listTrimmed, labelSelector);
+    // The handlers get the very object the cache stores, so trimming here trims the cache.
+    informer.on('add', (obj) => onChange(trim(obj), 'add'));
+    informer.on('update', (obj) => onChange(trim(obj), 'update'));
+    informer.on('delete', (obj) => onChange(trim(obj), 'delete'));
     informer.on('error', (err: unknown) => this.failed(err));
     this.informer = informer;
   }

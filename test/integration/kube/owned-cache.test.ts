@@ -82,6 +82,14 @@ describe('owned-object cache on the real API server', () => {
     const router = createRouter('gatewayapi', cachedObjectClient(reads, cache));
     await router.ensureRoutes(target());
     await waitFor('the route in the cache', () => cache.lookup(route('web')) !== MISS);
+    // Cached without managedFields (nothing reads them; they are much of a small object's size).
+    await touch(api, route('web'), (obj) => {
+      obj.metadata.annotations = { 'example.com/poke': '1' };
+    });
+    await waitFor('the poke in the cache', () => {
+      const hit = cache.lookup(route('web'));
+      return hit !== MISS && hit?.metadata.annotations?.['example.com/poke'] === '1' ? hit : undefined;
+    }).then((hit) => expect(hit.metadata['managedFields']).toBeUndefined());
     reads.reads.length = 0;
     for (let i = 0; i < 5; i++) {
       await router.ensureRoutes(target());
