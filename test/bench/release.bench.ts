@@ -182,7 +182,9 @@ try {
     const file = await waitFor(
       'the heap snapshot',
       async () => {
-        const added = (await readdir(snapshotDir)).filter((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+        const added = (await readdir(snapshotDir)).filter(
+          (f) => !before.has(f) && f.endsWith('.heapsnapshot'),
+        );
         if (added.length === 0) return undefined;
         // A size unchanged over one poll interval: V8 has finished writing it.
         const path = join(snapshotDir, added[0]!);
