@@ -8,7 +8,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from '../env/cluster.ts';
@@ -27,6 +27,13 @@ const { values } = parseArgs({
   },
 });
 const N = Number(values.canaries);
+
+/** Resident memory now and its high-water mark, from /proc (as the side-by-side harness reads them). */
+async function procMemory(pid: number): Promise<{ rssMb: number; peakMb: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
 const ns = 'bench';
 
 const cluster = await startCluster({ audit: true });
@@ -108,6 +115,7 @@ try {
     { timeoutMs: 600_000, intervalMs: 250 },
   );
   const initMs = Date.now() - t0;
+  const rssIdleMb = (await procMemory(op.pid)).rssMb;
   const initCalls = (await calls()) - calls0;
 
   const before = new Map((await phases()).map((c) => [c.metadata.name, c.status?.lastAppliedSpec]));
@@ -172,6 +180,10 @@ try {
     ['API calls per analysis step', (releaseCalls / N / (steps + 3)).toFixed(1)],
     ['reconcile passes, mean latency', `${passes} passes, ${((sum / passes) * 1000).toFixed(1)} ms`],
     ['operator resident memory / heap used', `${rssMb.toFixed(0)} MB / ${heapMb.toFixed(0)} MB`],
+    [
+      'operator RSS idle (after init) / peak',
+      `${rssIdleMb.toFixed(0)} MB / ${(await procMemory(op.pid)).peakMb.toFixed(0)} MB`,
+    ],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(52)} ${v}`);
   const snapshotDir = values['heap-snapshot'];

@@ -281,6 +281,7 @@ describe('chart rendering', () => {
     const c = podSpec(ms).containers[0]!;
     const env = envOf(c);
     expect(Object.fromEntries([...env].map(([k, v]) => [k, v.value ?? v.valueFrom]))).toEqual({
+      NODE_OPTIONS: '--max-semi-space-size=2',
       FLEDGE_WATCH_NAMESPACE: '',
       FLEDGE_METRICS_ADDRESS: '0.0.0.0:8080',
       FLEDGE_LOG_LEVEL: 'debug',
@@ -296,6 +297,11 @@ describe('chart rendering', () => {
     expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect((one(ms, 'Deployment').spec as { replicas: number }).replicas).toBe(2);
+  });
+
+  it('sets no NODE_OPTIONS when nodeOptions is empty', async () => {
+    const env = envOf(podSpec(await render('nodeOptions=')).containers[0]!);
+    expect(env.has('NODE_OPTIONS')).toBe(false);
   });
 
   it('renders the optional ServiceMonitor and drops the PDB and lease RBAC when asked', async () => {

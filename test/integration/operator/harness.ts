@@ -17,6 +17,8 @@ export interface OperatorProcess {
   /** SIGKILL: a crash, nothing flushed or released. */
   kill(): Promise<void>;
   exited: Promise<number | null>;
+  /** The operator's process id (for /proc readings in benchmarks). */
+  pid: number;
   /** Sends a signal to the process (e.g. SIGUSR2 for a heap snapshot under --heapsnapshot-signal). */
   signal(sig: NodeJS.Signals): void;
 }
@@ -75,6 +77,7 @@ export async function startOperator(opts: {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
+    pid: child.pid ?? -1,
     signal: (sig) => void child.kill(sig),
   };
 }
