@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CheckResult } from '../../../analysis/src/index.ts';
-import { parseCanary, type Canary } from '../api/index.ts';
+import { parseCanary } from '../api/index.ts';
 import { splitKey, type Caches, type CanaryObject } from '../controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import {
@@ -11,12 +11,11 @@ import {
   type MachineEvent,
   type Step,
 } from '../machine/index.ts';
-import { InvalidRoutingError, type Router } from '../routers/index.ts';
+import type { Router } from '../routers/index.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { forgetCanary } from '../runtime/metrics.ts';
 import { recordMetrics } from './record-metrics.ts';
-import { applyHealth, Reason, type Condition } from '../status/conditions.ts';
-import { healthOf } from '../status/health.ts';
+import { Reason, type Condition } from '../status/conditions.ts';
 import { waitingOf } from '../status/waiting.ts';
 import type { Target } from '../workloads/deployment-target.ts';
 import type { CheckSources } from './checks.ts';
@@ -24,22 +23,16 @@ import { planOf } from './derive.ts';
 import type { AlertSources } from './alerts.ts';
 import { execute } from './effects.ts';
 import { observe, readinessOf } from './observe.ts';
+import { failEffect, removeFinalizer } from './fail-effect.ts';
 import { runOutbox } from './outbox-run.ts';
+import { appliedDecision, changedFields, firstWrite, planDecision } from './persist-plan.ts';
 import { FINALIZER, type Finalizers } from './finalizer.ts';
-import { describeError, statusAfter } from './status.ts';
+import { statusAfter } from './status.ts';
 import { stall } from './stall.ts';
 import { StatusConflictError, type StatusWriter } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
-import {
-  convergence,
-  coveredByConvergence,
-  hasReceiver,
-  isOneShot,
-  isQuery,
-  needsDeliveryMark,
-  readDecision,
-} from './outbox.ts';
+import { convergence, coveredByConvergence, hasReceiver, isQuery, readDecision } from './outbox.ts';
 
 export interface ReconcilerDeps {
   caches: Caches;
@@ -280,20 +273,14 @@ async function reconcileOnce(
 
   // Persist the decision, then act on it. A decision that changed nothing keeps the last one (and
   // its outbox, replayed above), so a pass that only observes writes nothing.
-  const changed =
-    canonicalJson(last.persisted) !== canonicalJson(persisted) ||
-    (outbox.length > 0 && canonicalJson(outbox) !== canonicalJson(persistedDecision?.effects ?? []));
-  // A kept decision carries the claims its replay made in this pass: writing the marks as read
-  // would take them back, and a later process would send those alerts again.
-  const decision = changed
-    ? { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered: [] }
-    : persistedDecision && {
-        ...persistedDecision.decision,
-        delivered: deliveryMarks(persistedDecision.effects, [
-          ...persistedDecision.decision.delivered,
-          ...deps.delivered.for(uid, seq),
-        ]),
-      };
+  const { changed, decision } = planDecision({
+    before: persisted,
+    after: last.persisted,
+    outbox,
+    persisted: persistedDecision,
+    seq,
+    claimed: deps.delivered.for(uid, seq),
+  });
   const c = last.persisted.context;
   const waiting = waitingOf(
     last.phase,
@@ -307,20 +294,14 @@ async function reconcileOnce(
     ...(decision ? { decision } : {}),
   };
   recordMetrics(deps.metrics, canary, last, checks);
-  // Ready only once applied: a decision that makes the Canary Ready (Initialized, Succeeded) while
-  // it still has objects to change is persisted as Reconciling, and Ready is written after.
-  const applying = changed && healthOf(last.phase, '').kind === 'ready' && outbox.some((e) => !isOneShot(e));
-  const persistedFirst = applying
-    ? {
-        ...status,
-        conditions: applyHealth(
-          (canary.status?.conditions ?? []) as Condition[],
-          { kind: 'reconciling', reason: Reason.Applying, message: `applying: ${status.message ?? ''}` },
-          canary.metadata.generation ?? 0,
-          now.toISOString(),
-        ),
-      }
-    : status;
+  const { applying, status: persistedFirst } = firstWrite(status, {
+    changed,
+    phase: last.phase,
+    outbox,
+    conditions: (canary.status?.conditions ?? []) as Condition[],
+    generation: canary.metadata.generation ?? 0,
+    now,
+  });
   if (canonicalJson(persistedFirst) !== canonicalJson(canary.status ?? {})) {
     checkpoint();
     log.debug({ fields: changedFields(canary.status ?? {}, persistedFirst) }, 'writing status');
@@ -334,10 +315,9 @@ async function reconcileOnce(
       await runOutbox(outboxRun, last.phase, seq + 1, outbox, { delivered: [], skip: () => false });
       if (applying) {
         checkpoint();
-        const delivered = deliveryMarks(outbox, deps.delivered.for(uid, seq + 1));
         await deps.status.replaceIfSeq(namespace, name, seq + 1, {
           ...status,
-          decision: { seq: seq + 1, effects: outbox as unknown as Record<string, unknown>[], delivered },
+          decision: appliedDecision(seq + 1, outbox, deps.delivered.for(uid, seq + 1)),
         });
       }
     } catch (err) {
@@ -362,65 +342,4 @@ async function reconcileOnce(
   const due = [last.requeueAt, waiting?.overdueAt ?? null].filter((t): t is number => t !== null);
   if (due.length === 0) return {};
   return { requeueAfterMs: Math.max(Math.min(...due) - now.getTime(), 0) };
-}
-
-/**
- * An effect failed: the failure is shown on the Canary. A route the provider cannot express will
- * not fix itself: Stalled, no retry until the spec changes. Anything else is retried with backoff
- * while the Canary says why it is waiting.
- */
-async function failEffect(
-  deps: PassDeps,
-  obj: CanaryObject,
-  canary: Canary,
-  err: unknown,
-  now: Date,
-  log: Logger,
-): Promise<ReconcileResult> {
-  if (err instanceof StatusConflictError) throw err;
-  // stall() writes with the resourceVersion `obj` was read at. Every claim and decision written
-  // since bumped it, so this write can never take back a delivery mark: it fails (409) instead.
-  deps.metrics.apiErrors.inc({ source: 'effect' });
-  const terminal = err instanceof InvalidRoutingError;
-  await stall(
-    deps,
-    obj,
-    canary,
-    Reason.ReconcileError,
-    describeError(err),
-    now,
-    log,
-    terminal ? 'stalled' : 'reconciling',
-  ).catch((writeErr: unknown) => log.warn({ err: writeErr }, 'could not record the failure on the Canary'));
-  if (terminal) return {};
-  throw err;
-}
-
-async function removeFinalizer(deps: ReconcilerDeps, obj: CanaryObject): Promise<void> {
-  const finalizers = (obj.metadata?.finalizers ?? []).filter((f) => f !== FINALIZER);
-  await deps.finalizers.set(
-    obj.metadata?.namespace ?? '',
-    obj.metadata?.name ?? '',
-    finalizers,
-    obj.metadata?.resourceVersion,
-  );
-}
-
-/** Top-level status fields that differ: what a status write changes (debug logs). */
-function changedFields(before: object, after: object): string[] {
-  const a = before as Record<string, unknown>;
-  const b = after as Record<string, unknown>;
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
-    (k) => canonicalJson(a[k]) !== canonicalJson(b[k]),
-  );
-}
-
-/**
- * The persisted marks of a decision: delivered alerts and hooks. Events are left out, as their
- * names already make them exactly-once; marking them would cost a status write per decision.
- */
-function deliveryMarks(effects: readonly Effect[], delivered: Iterable<number>): number[] {
-  return [...new Set(delivered)]
-    .filter((i) => effects[i] !== undefined && needsDeliveryMark(effects[i]))
-    .sort((x, y) => x - y);
 }
