@@ -170,7 +170,6 @@ export class Controller {
     );
   }
 
-  /** The Canary as the API server has it now (undefined when gone). */
   /**
    * The Canary a pass decides on: the newer of the informer's copy and this process's own last
    * write of it (so never older than our own effects). A fresh GET instead when asked (a retry
@@ -195,6 +194,7 @@ export class Controller {
     this.canaryWrites.record(obj);
   }
 
+  /** The Canary as the API server has it now (undefined when gone). */
   private async getCanary(namespace: string, name: string): Promise<CanaryObject | undefined> {
     try {
       return (await this.custom.getNamespacedCustomObject({

@@ -92,7 +92,7 @@ export class OwnedCache {
 
   private async start(id: string, apiVersion: string, kind: string, entry: KindCache): Promise<void> {
     const { client, namespace, log } = this.opts;
-    const selector = `${MANAGED_BY_LABEL}=fledge`; // MANAGED_BY as a selector
+    const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY[MANAGED_BY_LABEL]}`;
     let path: string;
     try {
       path = await client.collectionPath(apiVersion, kind, namespace);
