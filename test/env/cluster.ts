@@ -37,6 +37,8 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Write an audit log (metadata of every request) to `<dir>/audit.log`, for benchmarks that count API calls. */
   audit?: boolean;
+  /** Where the five ports come from (default: free ones the kernel picks); tests use it to force a collision. */
+  ports?: (count: number) => Promise<number[]>;
 }
 
 const STATE_FILE = 'cluster.json';
@@ -69,11 +71,44 @@ function readyz(server: string, pki: Pki): Promise<boolean> {
  * On failure everything started so far is stopped again.
  */
 export async function startCluster(options: StartOptions = {}): Promise<Cluster> {
+  // Ports are picked free and handed to the processes a moment later; on a busy machine another
+  // process can take one in between, and the process that wanted it exits at once. Only that case,
+  // a control-plane process gone during start, is tried again, on fresh ports in a fresh dir.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options);
+    } catch (err) {
+      if (!(err instanceof Error && err.cause instanceof ProcessExited) || attempt >= START_ATTEMPTS)
+        throw err;
+      console.warn(`test cluster: ${err.cause.message}; starting again on fresh ports`);
+    }
+  }
+}
+
+const START_ATTEMPTS = 3;
+
+/** A control-plane process exited while the cluster was starting; the message carries its log's tail. */
+export class ProcessExited extends Error {}
+
+/** Which process is gone and the tail of its log, or undefined while all run. */
+function exitedDuringStart(started: Started[]): string | undefined {
+  const gone = started.find((p) => !isAlive(p.pid));
+  if (!gone) return undefined;
+  let tail = '';
+  try {
+    tail = readFileSync(gone.log, 'utf8').trimEnd().split('\n').slice(-5).join('\n');
+  } catch {
+    /* no log written */
+  }
+  return `${gone.name} exited during start; last log lines:\n${tail}`;
+}
+
+async function startClusterOnce(options: StartOptions): Promise<Cluster> {
   const { nodes = 3, readyTimeoutMs = 60_000 } = options;
   const parent = options.parentDir ?? tmpdir();
   await mkdir(parent, { recursive: true });
   const dir = await mkdtemp(join(parent, 'fledge-cluster-'));
-  const [bins, pki, ports] = await Promise.all([binaries(), createPki(dir), freePorts(5)]);
+  const [bins, pki, ports] = await Promise.all([binaries(), createPki(dir), (options.ports ?? freePorts)(5)]);
   const [apiPort, etcdClient, etcdPeer, kcmPort, schedPort] = ports as [
     number,
     number,
@@ -103,9 +138,14 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   try {
     const audit = options.audit ? await auditFlags(dir) : [];
     await startControlPlane(bins, pki, dir, { apiPort, etcdClient, etcdPeer }, start, audit);
+    const giveUp = () => {
+      const exited = exitedDuringStart(started);
+      return exited === undefined ? undefined : new ProcessExited(exited);
+    };
     await waitFor('kube-apiserver /readyz', () => readyz(server, pki), {
       timeoutMs: readyTimeoutMs,
       intervalMs: 100,
+      giveUp,
     });
     await start('kube-controller-manager', bins.kubeControllerManager, [
       `--kubeconfig=${kubeconfig}`,
@@ -138,11 +178,17 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       'the default ServiceAccount',
       async () =>
         (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })).metadata?.name,
-      { timeoutMs: readyTimeoutMs, intervalMs: 200 },
+      { timeoutMs: readyTimeoutMs, intervalMs: 200, giveUp },
     );
   } catch (err) {
+    const exited = exitedDuringStart(started);
     await stopClusterState(state, { keepDir: true });
     const logs = started.map((p) => p.log).join(', ');
+    if (exited !== undefined) {
+      throw new ProcessExited(`local cluster failed to start: ${exited} (logs kept: ${logs})`, {
+        cause: err,
+      });
+    }
     throw new Error(`local cluster failed to start (logs kept: ${logs})`, { cause: err });
   }
   return withMethods(state);

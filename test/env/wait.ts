@@ -2,11 +2,22 @@
 export async function waitFor<T>(
   description: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 30_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 100,
+    giveUp,
+  }: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    /** Checked before every poll: an error ends the wait at once (the awaited thing can no longer happen). */
+    giveUp?: () => Error | undefined;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
+    const hopeless = giveUp?.();
+    if (hopeless) throw hopeless;
     try {
       const value = await check();
       if (value !== undefined && value !== false) return value;

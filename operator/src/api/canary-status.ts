@@ -58,6 +58,18 @@ export const canaryStatusSchema = z
     lastTransitionTime: time.optional().describe('When phase last changed'),
     nextStepAt: time.optional().describe('When the operator acts next without an outside event'),
     message: z.string().optional().describe('What the operator is doing or waiting for'),
+    paused: z.boolean().optional().describe('A pause command holds the release in progress'),
+    lastCommand: z
+      .object({
+        id: z.string().describe('Hash of the annotation text it was read from'),
+        verb: z.string().describe('promote, abort, retry, pause or resume'),
+        revision: z.string().describe('The release it was for'),
+        accepted: z.boolean(),
+        message: z.string().describe('What it did, or why it was refused'),
+        time: time.describe('When it was handled'),
+      })
+      .optional()
+      .describe('The last command of the fledge.dev/command annotation, and what became of it'),
     conditions: conditionsSchema.optional(),
     checks: z
       .array(checkSchema)

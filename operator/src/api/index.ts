@@ -9,6 +9,7 @@ export * from './match.ts';
 export * from './service.ts';
 export * from './metric.ts';
 export * from './webhook.ts';
+export * from './command.ts';
 export * from './alert.ts';
 export * from './analysis.ts';
 export * from './canary-spec.ts';

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// The fledge user CLI (docs/cli.md): `npm run -s fledge -- get -A`, `npm run -s fledge -- watch podinfo -n demo`.
-// Reads the cluster from $KUBECONFIG (or ~/.kube/config) like kubectl.
+// The fledge user CLI and kubectl plugin (docs/cli.md): `kubectl fledge get -A`,
+// `kubectl fledge promote podinfo -n demo`. Reads the cluster from $KUBECONFIG (or ~/.kube/config)
+// like kubectl.
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { canaryPhaseSchema, type CanaryPhase } from '../api/index.ts';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { canaryPhaseSchema, type CanaryPhase, type CanaryStatus, type CommandVerb } from '../api/index.ts';
 import { GROUP, VERSION } from '../controller.ts';
+import { InputError, sendCommand, waitForStatus } from './control.ts';
 import { colors, renderTable, type CanaryView } from './render.ts';
+import { cliVersion } from './version.ts';
 import { watchCanary } from './watch.ts';
 
-/** Exit codes of `fledge watch`. */
+/** Exit codes of every command: 0 ok, 1 the release failed, 2 usage or input error, 3 timeout. */
 export const exitCodes = { succeeded: 0, failed: 1, usage: 2, timeout: 3, aborted: 130 } as const;
 
 function kubeConfig(): KubeConfig {
@@ -40,6 +43,7 @@ function phase(v: string, all: CanaryPhase[] = []): CanaryPhase[] {
 function errorMessage(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   if (code === 404) return 'not found';
+  if (err instanceof InputError) return err.message;
   const body = (err as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {
@@ -52,8 +56,10 @@ function errorMessage(err: unknown): string {
 }
 
 const program = new Command('fledge')
-  .description('see and follow fledge canary releases')
+  .description('see, follow and steer fledge canary releases')
+  .version(cliVersion(), '--version')
   .showHelpAfterError()
+  .exitOverride()
   .configureOutput({ outputError: (s, write) => write(s) });
 
 program
@@ -136,4 +142,120 @@ program
     },
   );
 
-await program.parseAsync();
+const control: { verb: CommandVerb; summary: string }[] = [
+  {
+    verb: 'promote',
+    summary: 'open the manual gate the release waits at (--full: promote now, skipping the rest)',
+  },
+  {
+    verb: 'abort',
+    summary: 'roll the release back now: all traffic to the primary, which is left untouched',
+  },
+  { verb: 'retry', summary: 'analyse the failed revision again, without a change to the Deployment' },
+  { verb: 'pause', summary: 'hold the release where it is: weight, steps and progress deadline' },
+  { verb: 'resume', summary: 'go on with a paused release' },
+];
+for (const { verb, summary } of control) {
+  const cmd = program
+    .command(verb)
+    .description(
+      `${summary}; exits 0 when the operator accepts it, 2 when it refuses it, 3 when it does not answer`,
+    )
+    .argument('<name>', 'the Canary')
+    .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context namespace, else default)')
+    .option('--revision <hash>', 'the release it is for (default: status.lastAppliedSpec, the current one)')
+    .option('--timeout <seconds>', 'how long to wait for the operator to answer', seconds, 30);
+  if (verb === 'promote') cmd.option('--full', 'skip the remaining analysis and every gate: promote now');
+  cmd.action(
+    async (name: string, o: { namespace?: string; revision?: string; timeout: number; full?: boolean }) => {
+      const kc = kubeConfig();
+      const namespace = namespaceOf(kc, o.namespace);
+      try {
+        const outcome = await sendCommand({
+          kc,
+          namespace,
+          name,
+          verb,
+          ...(o.full ? { full: true } : {}),
+          ...(o.revision !== undefined ? { revision: o.revision } : {}),
+          timeoutMs: o.timeout * 1000,
+        });
+        const out = outcome.end === 'accepted' ? console.log : console.error;
+        out(`canary ${namespace}/${name}: ${outcome.message}`);
+        process.exitCode =
+          outcome.end === 'accepted' ? 0 : outcome.end === 'refused' ? exitCodes.usage : exitCodes.timeout;
+      } catch (err) {
+        console.error(`fledge ${verb}: canary ${namespace}/${name}: ${errorMessage(err)}`);
+        process.exitCode = exitCodes.usage;
+      }
+      process.exit(process.exitCode);
+    },
+  );
+}
+
+const conditions = {
+  promoted: (s: CanaryStatus | undefined) => s?.phase === 'Succeeded',
+  failed: (s: CanaryStatus | undefined) => s?.phase === 'Failed',
+  ready: (s: CanaryStatus | undefined) =>
+    (s?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+} as const;
+type WaitFor = keyof typeof conditions;
+
+program
+  .command('wait')
+  .description(
+    'wait for a canary: promoted (Succeeded), failed (Failed) or ready (Ready=True); exits 0 when reached, 1 when the release failed instead, 3 on timeout',
+  )
+  .argument('<name>', 'the Canary')
+  .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context namespace, else default)')
+  .addOption(
+    new Option('--for <condition>', 'what to wait for')
+      .choices(Object.keys(conditions))
+      .makeOptionMandatory(),
+  )
+  .option('--timeout <seconds>', 'give up after this long', seconds, 600)
+  .action(async (name: string, o: { namespace?: string; for: WaitFor; timeout: number }) => {
+    const kc = kubeConfig();
+    const namespace = namespaceOf(kc, o.namespace);
+    const reached = conditions[o.for];
+    // Waiting for success ends early, and badly, when the release fails.
+    const failedInstead = (s: CanaryStatus | undefined) => o.for !== 'failed' && conditions.failed(s);
+    try {
+      const status = await waitForStatus(
+        kc,
+        namespace,
+        name,
+        (s) => reached(s) || failedInstead(s),
+        o.timeout * 1000,
+      );
+      const phase = status?.phase ?? 'unknown';
+      if (reached(status)) {
+        console.log(`canary ${namespace}/${name}: ${o.for} (phase ${phase})`);
+        process.exitCode = 0;
+      } else if (failedInstead(status)) {
+        console.error(`canary ${namespace}/${name}: failed: ${status?.message ?? ''}`);
+        process.exitCode = exitCodes.failed;
+      } else {
+        console.error(
+          `canary ${namespace}/${name}: timed out after ${o.timeout}s waiting for ${o.for}; phase ${phase}`,
+        );
+        process.exitCode = exitCodes.timeout;
+      }
+    } catch (err) {
+      console.error(`fledge wait: canary ${namespace}/${name}: ${errorMessage(err)}`);
+      process.exitCode = exitCodes.usage;
+    }
+    process.exit(process.exitCode);
+  });
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  // Usage errors (an unknown flag, a missing argument) are exit 2; --help and --version exit 0.
+  if (!(err instanceof CommanderError)) throw err;
+  const ok =
+    err.code === 'commander.helpDisplayed' ||
+    err.code === 'commander.version' ||
+    err.code === 'commander.help';
+  process.exit(ok ? 0 : exitCodes.usage);
+}

@@ -1,6 +1,12 @@
 import type { MachineContext } from './context.ts';
-import { toMillis, type MachineEvent, type ObserveEvent } from './events.ts';
-import { hasWebhook, type WebhookType } from './plan.ts';
+import {
+  toMillis,
+  type CommandEvent,
+  type CommandVerb,
+  type MachineEvent,
+  type ObserveEvent,
+} from './events.ts';
+import { hasWebhook, isManualGate, type WebhookType } from './plan.ts';
 import { advanceExposure, exposureComplete, nextPromotionWeights, TOTAL_WEIGHT } from './schedule.ts';
 
 /**
@@ -58,10 +64,11 @@ export const stepDue = observed((c, e) => c.nextStepAt !== null && toMillis(e.no
 
 export const clockRunning: Condition = (c) => c.canaryNotReadySince !== null;
 
+/** Every webhook said yes and, for a gate with a manual hook, a promote command opened it. */
 export const webhookPassed =
   (type: WebhookType): Condition =>
-  (_, e) =>
-    e.type === 'WEBHOOK_RESULT' && e.webhook === type && e.ok;
+  (c, e) =>
+    e.type === 'WEBHOOK_RESULT' && e.webhook === type && e.ok && (!isManualGate(c.plan, type) || c.approved);
 
 export const webhookAnswered =
   (type: WebhookType): Condition =>
@@ -99,3 +106,18 @@ export const canaryHasTraffic: Condition = (c) => c.canaryWeight > 0;
 /** The next promotion shift gives the primary all traffic. */
 export const lastShift: Condition = (c) =>
   nextPromotionWeights(c.plan, c.canaryWeight).primary === TOTAL_WEIGHT;
+
+export const paused = observed((c) => c.paused);
+
+/** A readable command for the release in progress (or, in Failed, the release that failed). */
+const forThisRelease = (c: MachineContext, e: MachineEvent): e is CommandEvent =>
+  e.type === 'COMMAND' && e.error === undefined && e.revision === c.lastAppliedRevision;
+
+export const command =
+  (verb: CommandVerb): Condition =>
+  (c, e) =>
+    forThisRelease(c, e) && e.verb === verb && !(verb === 'promote' && e.full);
+
+export const fullPromoteCommand: Condition = (c, e) => forThisRelease(c, e) && e.verb === 'promote' && e.full;
+
+export const hasManualGate: Condition = (c) => (c.plan.manualGates?.length ?? 0) > 0;

@@ -7,7 +7,7 @@ const percent = z.int().min(0).max(TOTAL_WEIGHT);
 const epochMs = z.number().finite();
 
 /** Why the last release failed; Failed is reached for no other reason. */
-export const failureReasons = ['threshold', 'progressDeadline', 'rollbackWebhook'] as const;
+export const failureReasons = ['threshold', 'progressDeadline', 'rollbackWebhook', 'aborted'] as const;
 export type FailureReason = (typeof failureReasons)[number];
 
 /**
@@ -34,6 +34,22 @@ export const contextSchema = z.object({
   /** The confirm-promotion gate said no: analysis goes on in WaitingPromotion. */
   promotionHeld: z.boolean(),
   failureReason: z.enum(failureReasons).nullable(),
+  /** A pause command holds this release (weights, steps and the progress deadline) until resumed. */
+  paused: z.boolean().default(false),
+  /** A promote command opened the next manual gate of this release and it has not been passed yet. */
+  approved: z.boolean().default(false),
+  /** The last command handled, so it is handled once and status can say what became of it. */
+  lastCommand: z
+    .object({
+      id: z.string(),
+      verb: z.string(),
+      revision: z.string(),
+      accepted: z.boolean(),
+      message: z.string(),
+      at: epochMs,
+    })
+    .nullable()
+    .default(null),
 });
 export type MachineContext = z.infer<typeof contextSchema>;
 
@@ -51,5 +67,8 @@ export function initialContext(input: MachineInput): MachineContext {
     canaryNotReadySince: null,
     promotionHeld: false,
     failureReason: null,
+    paused: false,
+    approved: false,
+    lastCommand: null,
   };
 }

@@ -17,6 +17,8 @@ export const EventReason = {
   RolledBack: 'RolledBack',
   Terminating: 'Terminating',
   Terminated: 'Terminated',
+  CommandAccepted: 'CommandAccepted',
+  CommandRefused: 'CommandRefused',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

@@ -72,7 +72,28 @@ export interface SetPlanEvent {
   plan: Plan;
 }
 
-export type MachineEvent = ObserveEvent | AnalysisResultEvent | WebhookResultEvent | SetPlanEvent;
+export type CommandVerb = 'promote' | 'abort' | 'retry' | 'pause' | 'resume';
+
+/**
+ * A person's command (`kubectl fledge promote` and the others), given once per command id. It
+ * names the revision it is for; the machine refuses it for any other release, and refuses a
+ * command the phase does not allow, recording why.
+ */
+export interface CommandEvent {
+  type: 'COMMAND';
+  now: Instant;
+  id: string;
+  /** 'invalid' only with `error`: an annotation that is not a command. */
+  verb: CommandVerb | 'invalid';
+  revision: string;
+  /** promote only: skip the remaining analysis and gates. */
+  full: boolean;
+  /** Set when the annotation could not be read; the command is refused with it. */
+  error?: string;
+}
+
+export type MachineEvent =
+  ObserveEvent | AnalysisResultEvent | WebhookResultEvent | SetPlanEvent | CommandEvent;
 
 /** What the reconciler gives when a Canary is first seen. */
 export interface MachineInput {

@@ -4,6 +4,8 @@ export type { Effect, EffectParams, EffectType } from './effects.ts';
 export { EventReason, effectTypes } from './effects.ts';
 export type {
   AnalysisResultEvent,
+  CommandEvent,
+  CommandVerb,
   CheckSummary,
   Instant,
   MachineEvent,

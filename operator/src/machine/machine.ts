@@ -10,6 +10,7 @@ import {
   scaleDown,
   setWeights,
 } from './actions.ts';
+import { afterFailure, beforePromotion, duringPromotion, refusedIn } from './commands.ts';
 import { initialContext } from './context.ts';
 import { analysisStep, gate } from './pipeline.ts';
 import { canarySetup } from './setup.ts';
@@ -25,16 +26,13 @@ const toTermination = {
 const whileSuspended = { guard: 'suspended' } as const;
 
 /** Initialized, Succeeded and Failed wait for a revision that is neither analysed nor promoted. */
-const resting = {
-  on: {
-    OBSERVE: [
-      toTermination,
-      whileSuspended,
-      { guard: 'newRevision', target: '#canary.releasing', actions: 'startRelease' },
-      { guard: 'revertedToPromoted', actions: 'acceptRevert' },
-    ],
-  },
-} as const;
+const restingObserve = [
+  toTermination,
+  whileSuspended,
+  { guard: 'newRevision', target: '#canary.releasing', actions: 'startRelease' },
+  { guard: 'revertedToPromoted', actions: 'acceptRevert' },
+] as const;
+const resting = (phase: string) => ({ on: { OBSERVE: restingObserve, COMMAND: refusedIn(phase) } }) as const;
 
 const abandon = [record('reverted'), 'abortRelease', setWeights, scaleDown] as const;
 
@@ -46,7 +44,7 @@ export const canaryMachine = canarySetup.createMachine({
   id: 'canary',
   context: ({ input }) => initialContext(input),
   initial: 'initializing',
-  on: { SET_PLAN: { actions: 'setPlan' } },
+  on: { SET_PLAN: { actions: 'setPlan' }, COMMAND: refusedIn('this phase') },
   states: {
     initializing: {
       entry: ['ensureServices', 'ensurePrimary'],
@@ -71,9 +69,9 @@ export const canaryMachine = canarySetup.createMachine({
         ],
       },
     },
-    initialized: resting,
-    succeeded: resting,
-    failed: resting,
+    initialized: resting('Initialized'),
+    succeeded: resting('Succeeded'),
+    failed: { on: { OBSERVE: restingObserve, COMMAND: afterFailure } },
 
     /** Transient: a release starts at the confirm-rollout gate when there is one. */
     releasing: {
@@ -91,15 +89,21 @@ export const canaryMachine = canarySetup.createMachine({
           whileSuspended,
           { guard: 'newRevision', target: '.asking', reenter: true, actions: 'startRelease' },
           { guard: 'revertedToPromoted', target: 'succeeded', actions: abandon },
+          { guard: 'paused' },
           { guard: 'stepDue', actions: [ask('confirm-rollout'), 'scheduleNextStep'] },
         ],
+        COMMAND: beforePromotion('Waiting'),
       },
       states: {
         asking: {
           entry: ask('confirm-rollout'),
           on: {
             WEBHOOK_RESULT: [
-              { guard: confirmRollout.passed, target: '#canary.analysis', actions: beginAnalysis },
+              {
+                guard: confirmRollout.passed,
+                target: '#canary.analysis',
+                actions: ['consumeApproval', ...beginAnalysis],
+              },
               {
                 guard: confirmRollout.answered,
                 target: 'held',
@@ -114,7 +118,7 @@ export const canaryMachine = canarySetup.createMachine({
             WEBHOOK_RESULT: {
               guard: confirmRollout.passed,
               target: '#canary.analysis',
-              actions: beginAnalysis,
+              actions: ['consumeApproval', ...beginAnalysis],
             },
           },
         },
@@ -138,6 +142,7 @@ export const canaryMachine = canarySetup.createMachine({
             actions: ['startRelease', setWeights, record('restarted')],
           },
           { guard: 'revertedToPromoted', target: 'succeeded', actions: abandon },
+          { guard: 'paused', actions: 'holdClock' },
           { guard: 'deadlineExceeded', target: 'failed', actions: ['failDeadline', ...rollBack] },
           { guard: 'canaryNotReady', actions: 'startClock' },
           {
@@ -150,6 +155,7 @@ export const canaryMachine = canarySetup.createMachine({
           { guard: and(['stepDue', 'primaryReady']), target: '.step', reenter: true, actions: 'clearClock' },
           { guard: 'clockRunning', actions: 'clearClock' },
         ],
+        COMMAND: beforePromotion('Progressing'),
       },
       states: {
         idle: {},
@@ -168,6 +174,7 @@ export const canaryMachine = canarySetup.createMachine({
             guard: and(['targetMoved', 'canaryHasTraffic']),
             actions: ['routeAllToPrimary', setWeights, record('movedDuringPromotion')],
           },
+          { guard: 'paused' },
           {
             guard: and(['primaryPromoted', 'stepDue', 'lastShift']),
             target: 'finalising',
@@ -178,6 +185,7 @@ export const canaryMachine = canarySetup.createMachine({
             actions: ['shiftPromotion', setWeights, record('shifted')],
           },
         ],
+        COMMAND: duringPromotion('Promoting'),
       },
     },
 
@@ -186,12 +194,14 @@ export const canaryMachine = canarySetup.createMachine({
         OBSERVE: [
           toTermination,
           whileSuspended,
+          { guard: 'paused' },
           {
             guard: 'stepDue',
             target: 'succeeded',
             actions: ['succeed', scaleDown, record('succeeded'), alert('succeeded'), 'postRollout'],
           },
         ],
+        COMMAND: duringPromotion('Finalising'),
       },
     },
 

@@ -32,7 +32,10 @@ const rollbackCause: Record<FailureReason, (c: MachineContext) => string> = {
   progressDeadline: (c) =>
     `canary not ready within progressDeadlineSeconds (${c.plan.progressDeadlineSeconds}s)`,
   rollbackWebhook: () => 'rollback webhook invoked',
+  aborted: () => 'aborted by command',
 };
+
+const commandMessage = (c: MachineContext): string => c.lastCommand?.message ?? 'command';
 
 export const notices = {
   initialized: ({ context }: Args) =>
@@ -112,6 +115,9 @@ export const notices = {
     ),
   terminating: () => normal(EventReason.Terminating, 'Terminating canary: reverting the target'),
   terminated: () => normal(EventReason.Terminated, 'Terminated canary: traffic routed to the target'),
+  commandAccepted: ({ context }: Args) => normal(EventReason.CommandAccepted, commandMessage(context)),
+  commandRefused: ({ context }: Args) =>
+    warning(EventReason.CommandRefused, `Command ${commandMessage(context)}`),
 };
 
 export const alerts = {
@@ -127,6 +133,10 @@ export const alerts = {
     message: 'Canary analysis completed successfully, promotion finished.',
   }),
   skipped: (): Alert => ({ severity: 'info', message: 'Canary analysis was skipped, promotion finished.' }),
+  command: ({ context }: Args): Alert => ({
+    severity: context.lastCommand?.verb === 'abort' ? 'warn' : 'info',
+    message: `Manual command: ${commandMessage(context)}.`,
+  }),
   rolledBack: ({ context }: Args): Alert => ({
     severity: context.failureReason === 'rollbackWebhook' ? 'warn' : 'error',
     message: `Canary failed: ${rollbackCause[context.failureReason ?? 'threshold'](context)}.`,

@@ -94,7 +94,7 @@ export const analysisStep = {
       entry: ask('confirm-traffic-increase'),
       on: {
         WEBHOOK_RESULT: [
-          { guard: confirmTraffic.passed, target: 'increase' },
+          { guard: confirmTraffic.passed, target: 'increase', actions: 'consumeApproval' },
           {
             guard: confirmTraffic.answered,
             target: 'settle',
@@ -120,7 +120,7 @@ export const analysisStep = {
       entry: ask('confirm-promotion'),
       on: {
         WEBHOOK_RESULT: [
-          { guard: confirmPromotion.passed, target: 'promote' },
+          { guard: confirmPromotion.passed, target: 'promote', actions: 'consumeApproval' },
           { guard: and([confirmPromotion.answered, 'promotionHeld']), target: 'settle' },
           {
             guard: confirmPromotion.answered,

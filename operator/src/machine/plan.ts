@@ -30,6 +30,8 @@ export const planSchema = z
     revertOnDeletion: z.boolean(),
     /** Types of the webhooks configured; a gate whose type is absent is open without a call. */
     webhooks: z.array(webhookTypeSchema),
+    /** Gate types with a manual hook (no url): open only after a promote command for the release. */
+    manualGates: z.array(webhookTypeSchema).min(1).optional(),
   })
   .superRefine((plan, ctx) => {
     // The machine loops on these numbers: a plan that cannot reach promotion must not start.
@@ -57,6 +59,10 @@ export const planSchema = z
     }
   });
 export type Plan = z.infer<typeof planSchema>;
+
+export function isManualGate(plan: Plan, type: WebhookType): boolean {
+  return plan.manualGates?.includes(type) ?? false;
+}
 
 export function hasWebhook(plan: Plan, type: WebhookType): boolean {
   return plan.webhooks.includes(type);

@@ -1,6 +1,13 @@
 import type { MachineContext } from './context.ts';
 import type { Effect } from './effects.ts';
-import { toMillis, type Instant, type MachineEvent, type ObserveEvent, type Verdict } from './events.ts';
+import {
+  toMillis,
+  type CommandVerb,
+  type Instant,
+  type MachineEvent,
+  type ObserveEvent,
+  type Verdict,
+} from './events.ts';
 import type { Phase } from './phase.ts';
 import type { Plan, WebhookType } from './plan.ts';
 import type { Result } from './result.ts';
@@ -83,6 +90,26 @@ export class Simulation {
     while (next) next = this.answer(next);
     return this;
   }
+
+  /**
+   * A person's command, handled as the reconciler does: the COMMAND event, then the pass's OBSERVE.
+   * The revision defaults to the release in progress.
+   */
+  command(verb: CommandVerb, options: { revision?: string; full?: boolean; error?: string } = {}): this {
+    this.commands++;
+    let next: Step | undefined = this.send({
+      type: 'COMMAND',
+      now: this.now,
+      id: `command-${this.commands}`,
+      verb,
+      revision: options.revision ?? this.context.lastAppliedRevision,
+      full: options.full ?? false,
+      ...(options.error !== undefined ? { error: options.error } : {}),
+    });
+    while (next) next = this.answer(next);
+    return this.pass();
+  }
+  private commands = 0;
 
   /** Passes at every requeue time (or each interval when none) until the phase is reached. */
   until(phase: Phase, limit = 100): this {

@@ -1,5 +1,5 @@
 import type { FailureReason, MachineContext } from './context.ts';
-import { toMillis, type MachineEvent } from './events.ts';
+import { toMillis, type CommandEvent, type MachineEvent } from './events.ts';
 import { advanceExposure, nextPromotionWeights, TOTAL_WEIGHT } from './schedule.ts';
 
 /**
@@ -14,6 +14,8 @@ const revisionOf = (context: MachineContext, event: MachineEvent): string =>
   event.type === 'OBSERVE' ? event.revision : context.lastAppliedRevision;
 
 const allToPrimary = { primaryWeight: TOTAL_WEIGHT, canaryWeight: 0 } as const;
+/** A pause or an approval belongs to one release: it ends with it. */
+const noHold = { paused: false, approved: false } as const;
 
 /** The first revision is promoted implicitly: whatever the primary was created from. */
 export const initialize: Update = (context, event) => {
@@ -34,6 +36,7 @@ export const initialize: Update = (context, event) => {
  */
 export const startRelease: Update = (context, event) => ({
   ...allToPrimary,
+  ...noHold,
   lastAppliedRevision: revisionOf(context, event),
   failedChecks: 0,
   iterations: 0,
@@ -50,6 +53,7 @@ export const acceptRevert: Update = (context, event) => ({ lastAppliedRevision: 
 /** The target went back to the promoted revision mid-release: stop exposing the abandoned one. */
 export const abortRelease: Update = (context, event) => ({
   ...allToPrimary,
+  ...noHold,
   lastAppliedRevision: revisionOf(context, event),
   phaseStartedAt: at(event),
   nextStepAt: null,
@@ -115,6 +119,7 @@ export const beginFinalising: Update = (context, event) => ({
 
 export const succeed: Update = (context, event) => ({
   ...allToPrimary,
+  ...noHold,
   lastPromotedRevision: context.lastAppliedRevision,
   phaseStartedAt: at(event),
   nextStepAt: null,
@@ -126,6 +131,7 @@ export const fail =
   (reason: FailureReason): Update =>
   (_, event) => ({
     ...allToPrimary,
+    ...noHold,
     failureReason: reason,
     phaseStartedAt: at(event),
     nextStepAt: null,
@@ -141,3 +147,53 @@ export const beginTermination: Update = (_, event) => ({
 });
 
 export const terminate: Update = (_, event) => ({ phaseStartedAt: at(event) });
+
+export const pause: Update = () => ({ paused: true });
+export const resume: Update = () => ({ paused: false });
+
+/** Opens the next manual gate of this release, now: the step (or gate re-check) is due at once. */
+export const approve: Update = (_, event) => ({ approved: true, nextStepAt: at(event) });
+
+/** A manual gate was passed: the approval is used up, the next manual gate needs its own. */
+export const consumeApproval: Update = (context) =>
+  (context.plan.manualGates?.length ?? 0) > 0 ? { approved: false } : {};
+
+const commandText = (e: CommandEvent): string => `${e.verb}${e.full ? ' --full' : ''}`;
+
+export const acceptCommand: Update = (_, event) =>
+  event.type !== 'COMMAND'
+    ? {}
+    : {
+        lastCommand: {
+          id: event.id,
+          verb: event.verb,
+          revision: event.revision,
+          accepted: true,
+          message: `${commandText(event)} of revision ${event.revision} accepted`,
+          at: at(event),
+        },
+      };
+
+/** Why a command does nothing: unreadable, for another release, or not possible in this phase. */
+export const refuseCommand =
+  (phase: string): Update =>
+  (context, event) => {
+    if (event.type !== 'COMMAND') return {};
+    const why =
+      event.error ??
+      (event.revision !== context.lastAppliedRevision
+        ? `${commandText(event)} is for revision ${event.revision}, but the release is ${context.lastAppliedRevision}`
+        : event.verb === 'promote' && !event.full && (context.plan.manualGates?.length ?? 0) === 0
+          ? `promote opens manual gates and this release has none; promote --full skips the analysis`
+          : `${commandText(event)} does not apply while ${phase}`);
+    return {
+      lastCommand: {
+        id: event.id,
+        verb: event.verb,
+        revision: event.revision,
+        accepted: false,
+        message: `refused: ${why}`,
+        at: at(event),
+      },
+    };
+  };

@@ -73,5 +73,12 @@ export function planOf(canary: Canary): Plan {
     progressDeadlineSeconds: Math.max(canary.spec.progressDeadlineSeconds, 1),
     revertOnDeletion: canary.spec.revertOnDeletion ?? false,
     webhooks: [...new Set((a.webhooks ?? []).map((w) => w.type))],
+    ...manualGatesOf(a.webhooks ?? []),
   };
+}
+
+/** Gate types with a hook that has no url: a person opens them (only present when there are some). */
+function manualGatesOf(hooks: readonly { type: Plan['webhooks'][number]; url?: string | undefined }[]) {
+  const manual = [...new Set(hooks.filter((w) => w.url === undefined).map((w) => w.type))];
+  return manual.length > 0 ? { manualGates: manual } : {};
 }

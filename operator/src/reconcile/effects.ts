@@ -129,7 +129,9 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
       };
     }
     case 'runWebhooks': {
-      const hooks = (canary.spec.analysis.webhooks ?? []).filter((w) => w.type === effect.params.type);
+      const hooks = callable(canary.spec.analysis.webhooks ?? []).filter(
+        (w) => w.type === effect.params.type,
+      );
       const { outcomes } = await callWebhooks(
         hooks.map((w) => webhookCall(w)),
         {
@@ -170,8 +172,13 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
 
 type CanaryWebhook = NonNullable<Canary['spec']['analysis']['webhooks']>[number];
 
+/** The hooks fledge calls; a manual gate's hook (no url) is answered by a promote command instead. */
+function callable(hooks: readonly CanaryWebhook[]): (CanaryWebhook & { url: string })[] {
+  return hooks.filter((w): w is CanaryWebhook & { url: string } => w.url !== undefined);
+}
+
 /** One webhook of the spec as a call: every accepted field used (timeout, retries, metadata). */
-function webhookCall(w: CanaryWebhook, metadata: Record<string, string> = {}): WebhookCall {
+function webhookCall(w: CanaryWebhook & { url: string }, metadata: Record<string, string> = {}): WebhookCall {
   return {
     name: w.name,
     url: w.url,
@@ -186,7 +193,7 @@ function webhookCall(w: CanaryWebhook, metadata: Record<string, string> = {}): W
  * the message in the metadata. Information only: a failure is logged, never holds the release.
  */
 async function notifyEventWebhooks(notice: EffectParams['recordEvent'], ctx: EffectContext): Promise<void> {
-  const hooks = (ctx.canary.spec.analysis.webhooks ?? []).filter((w) => w.type === 'event');
+  const hooks = callable(ctx.canary.spec.analysis.webhooks ?? []).filter((w) => w.type === 'event');
   if (hooks.length === 0) return;
   const { outcomes } = await callWebhooks(
     hooks.map((w) =>

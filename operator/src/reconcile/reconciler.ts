@@ -33,6 +33,7 @@ import { StatusConflictError, type StatusWriter } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import { convergence, coveredByConvergence, hasReceiver, isQuery, readDecision } from './outbox.ts';
+import { commandEvent } from './command.ts';
 
 export interface ReconcilerDeps {
   caches: Caches;
@@ -234,7 +235,8 @@ async function reconcileOnce(
 
   // Decide: queries (analysis, gate webhooks) answer the machine within the pass; every other
   // effect is collected into the outbox of this decision.
-  const events: MachineEvent[] = [observe(canary, obs, now, deleting)];
+  const command = commandEvent(canary, (snapshot as { context?: MachineContext } | undefined)?.context, now);
+  const events: MachineEvent[] = [...(command ? [command] : []), observe(canary, obs, now, deleting)];
   let last: Step | undefined = pending.at(-1);
   let checks: CheckResult[] | undefined;
   const outbox: Effect[] = [];

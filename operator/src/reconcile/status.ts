@@ -22,6 +22,8 @@ export function checksOf(results: readonly CheckResult[]): Check[] {
 function describePhase(phase: Phase, step: Step, suspended: boolean): string {
   const c = step.persisted.context;
   if (suspended) return `suspended in phase ${phase}`;
+  if (c.paused)
+    return `paused by command in phase ${phase} at canary weight ${c.canaryWeight}; resume to go on`;
   switch (phase) {
     case 'Progressing':
     case 'WaitingPromotion':
@@ -77,6 +79,19 @@ export function statusAfter(
     lastTransitionTime: iso(c.phaseStartedAt),
     ...(c.nextStepAt !== null ? { nextStepAt: iso(c.nextStepAt) } : {}),
     message,
+    ...(c.paused ? { paused: true } : {}),
+    ...(c.lastCommand
+      ? {
+          lastCommand: {
+            id: c.lastCommand.id,
+            verb: c.lastCommand.verb,
+            revision: c.lastCommand.revision,
+            accepted: c.lastCommand.accepted,
+            message: c.lastCommand.message,
+            time: iso(c.lastCommand.at),
+          },
+        }
+      : {}),
     conditions,
     ...(checks
       ? { checks: checksOf(checks) }

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startCluster } from '../../env/cluster.ts';
+import { freePorts } from '../../env/ports.ts';
 import { isAlive } from '../../env/proc.ts';
 
 const portOpen = (port: number) =>
@@ -45,5 +46,27 @@ describe('startCluster / stop', () => {
     expect(cluster.processes.filter((p) => isAlive(p.pid)).map((p) => p.name)).toEqual([]);
     expect(await portOpen(port)).toBe(false);
     expect(existsSync(cluster.dir)).toBe(false);
+  });
+
+  it('starts again on fresh ports when a port it picked is taken before the process binds it', async () => {
+    // The controller-manager's port (the fourth) is held by another listener on the first attempt,
+    // as a process started in parallel can do between the pick and the bind.
+    const squatter: Server = createServer();
+    const attempts: number[][] = [];
+    const ports = async (count: number) => {
+      const picked = await freePorts(count);
+      if (attempts.length === 0) {
+        await new Promise<void>((resolve) => squatter.listen(picked[3], '127.0.0.1', resolve));
+      }
+      attempts.push(picked);
+      return picked;
+    };
+    try {
+      const cluster = await startCluster({ nodes: 1, ports });
+      await cluster.stop();
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    expect(attempts).toHaveLength(2);
   });
 });

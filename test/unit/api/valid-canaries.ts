@@ -288,6 +288,37 @@ spec:
         providerRef: { name: slack }
 `;
 
+// A release a person steers: manual gates are webhooks without a url (kubectl fledge promote opens them).
+const manualGates = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: steered
+  namespace: test
+spec:
+  provider: gatewayapi
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: steered
+  service:
+    port: 80
+    gatewayRefs:
+      - name: public
+  analysis:
+    interval: 1m
+    threshold: 2
+    maxWeight: 50
+    stepWeight: 10
+    webhooks:
+      - name: approve-start
+        type: confirm-rollout
+      - name: approve-ship
+        type: confirm-promotion
+      - name: load-test
+        url: http://loadtester.test/
+`;
+
 export const validExamples: ValidExample[] = [
   { name: 'gatewayapi canary release', yaml: gatewayapiCanary },
   { name: 'gatewayapi A/B testing', yaml: gatewayapiAB },
@@ -295,6 +326,7 @@ export const validExamples: ValidExample[] = [
   { name: 'nginx A/B testing', yaml: nginxAB },
   { name: 'kubernetes blue/green', yaml: kubernetesBlueGreen },
   { name: 'every supported field', yaml: everythingSupported },
+  { name: 'manual gates', yaml: manualGates },
 ];
 
 /** A fresh copy of a valid example as a plain object, for tests to mutate. */

@@ -198,6 +198,7 @@ function violations(prev: Sim, s: Step, next: Sim): string[] {
       threshold: c.failedChecks >= c.plan.threshold,
       progressDeadline: late,
       rollbackWebhook: event.type === 'WEBHOOK_RESULT' && event.webhook === 'rollback' && event.ok,
+      aborted: event.type === 'COMMAND' && event.verb === 'abort',
     };
     check(c.failureReason !== null && cause[c.failureReason], `fails for ${c.failureReason} without cause`);
     check(

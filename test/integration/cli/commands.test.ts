@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { COMMAND_ANNOTATION } from '../../../operator/src/api/index.ts';
+import { waitFor } from '../../env/wait.ts';
+import type { OperatorProcess } from '../operator/harness.ts';
+import { operatorEnv, reconcileCount, type OperatorEnv } from '../operator/setup.ts';
+import { recordStatuses } from '../operator/recorder.ts';
+import { runCli } from './run-cli.ts';
+
+// A release driven by hand with the kubectl plugin, against the real operator: every command is
+// the CLI as its own process, its exit code and message, and what the operator then did.
+describe('kubectl fledge: manual control', () => {
+  let env: OperatorEnv;
+  let op: OperatorProcess;
+  const cli = (...args: string[]) => runCli(inject('kubeconfig'), [...args, '-n', env.ns]);
+  const image = async (name: string) =>
+    (await env.f.readDeployment(name)).spec?.template.spec?.containers[0]?.image;
+
+  beforeAll(async () => {
+    env = await operatorEnv('cli');
+    op = await env.startOperator();
+  });
+  afterAll(async () => env?.teardown());
+
+  it('promote opens a manual gate: the release waits at it until then, and goes on at once after', async () => {
+    const { f } = env;
+    const webhooks = [
+      { name: 'go', type: 'confirm-rollout' },
+      { name: 'ship', type: 'confirm-promotion' },
+    ];
+    await env.release('gated', env.canarySpec('gated', { webhooks, maxWeight: 40 }));
+    await f.setImage('gated', 'example/gated:2');
+    const waiting = await f.waitForStatus('gated', 'Waiting', (s) => s.phase === 'Waiting');
+    expect(waiting.canaryWeight).toBe(0);
+
+    const rollout = await cli('promote', 'gated');
+    expect(rollout).toMatchObject({ code: 0 });
+    expect(rollout.stdout).toContain(`promote of revision ${waiting.lastAppliedSpec} accepted`);
+    const held = await f.waitForStatus('gated', 'WaitingPromotion', (s) => s.phase === 'WaitingPromotion');
+    expect(held.canaryWeight).toBe(40);
+    expect(await image('gated-primary')).toBe('example/gated:1');
+
+    const ship = await cli('promote', 'gated');
+    expect(ship.code).toBe(0);
+    const wait = await cli('wait', 'gated', '--for=promoted', '--timeout', '30');
+    expect(wait).toMatchObject({ code: 0 });
+    expect(await image('gated-primary')).toBe('example/gated:2');
+    const events = await f.core.listNamespacedEvent({
+      namespace: env.ns,
+      fieldSelector: 'involvedObject.name=gated,reason=CommandAccepted',
+    });
+    expect(events.items.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('pause holds the weight through passes past the due step; resume goes on', async () => {
+    const { f } = env;
+    await env.release('held', env.canarySpec('held', { maxWeight: 100, stepWeight: 10 }));
+    await f.setImage('held', 'example/held:2');
+    await f.waitForStatus('held', 'weight 20', (s) => (s.canaryWeight ?? 0) >= 20);
+    expect((await cli('pause', 'held')).code).toBe(0);
+    const paused = await f.waitForStatus('held', 'paused', (s) => s.paused === true);
+    expect(paused.message).toMatch(/paused by command/);
+    // Passes go on (each annotation change is a watch event); none of them moves the weight.
+    const passes = await reconcileCount(op.metricsUrl);
+    const dueBy = Date.now() + 3_000;
+    let touch = 0;
+    await waitFor(
+      'five more passes, three intervals after the pause',
+      async () => {
+        await f.annotateCanary('held', { 'test/touch': String(touch++) });
+        return Date.now() > dueBy && (await reconcileCount(op.metricsUrl)) >= passes + 5;
+      },
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
+    const still = await f.getCanary('held');
+    expect(still.status?.canaryWeight).toBe(paused.canaryWeight);
+    expect(still.status?.phase).toBe('Progressing');
+    expect((await cli('resume', 'held')).code).toBe(0);
+    expect((await cli('wait', 'held', '--for=promoted', '--timeout', '60')).code).toBe(0);
+  });
+
+  it('abort rolls back mid-analysis with the primary untouched; retry analyses the same revision again', async () => {
+    const { f } = env;
+    await env.release('stopped', env.canarySpec('stopped', { maxWeight: 100, stepWeight: 10 }));
+    await f.setImage('stopped', 'example/stopped:2');
+    const mid = await f.waitForStatus('stopped', 'weight 20', (s) => (s.canaryWeight ?? 0) >= 20);
+    const abort = await cli('abort', 'stopped');
+    expect(abort.code).toBe(0);
+    const failed = await f.waitForStatus('stopped', 'Failed', (s) => s.phase === 'Failed');
+    expect(failed).toMatchObject({ canaryWeight: 0, lastAppliedSpec: mid.lastAppliedSpec });
+    expect(failed.message).toMatch(/aborted/);
+    expect(await image('stopped-primary')).toBe('example/stopped:1');
+    expect((await cli('wait', 'stopped', '--for=promoted', '--timeout', '10')).code).toBe(1);
+
+    const rec = await recordStatuses(env.kc, env.ns, 'stopped');
+    expect((await cli('retry', 'stopped')).code).toBe(0);
+    expect((await cli('wait', 'stopped', '--for=promoted', '--timeout', '60')).code).toBe(0);
+    rec.stop();
+    expect(rec.statuses().map((s) => s.phase)).toContain('Progressing');
+    expect(await image('stopped-primary')).toBe('example/stopped:2');
+  });
+
+  it('promote --full finishes a slow release at once', async () => {
+    const { f } = env;
+    await env.release('rushed', env.canarySpec('rushed', { interval: '1m', maxWeight: 100, stepWeight: 10 }));
+    await f.setImage('rushed', 'example/rushed:2');
+    await f.waitForStatus('rushed', 'first step', (s) => (s.canaryWeight ?? 0) >= 10);
+    expect((await cli('wait', 'rushed', '--for=promoted', '--timeout', '1')).code).toBe(3);
+    expect((await cli('promote', 'rushed', '--full')).code).toBe(0);
+    // A 1-minute interval: without the command this would take ten minutes.
+    expect((await cli('wait', 'rushed', '--for=promoted', '--timeout', '30')).code).toBe(0);
+    expect(await image('rushed-primary')).toBe('example/rushed:2');
+  });
+
+  it('refuses a command for another revision, or one the phase does not allow, and changes nothing', async () => {
+    const { f } = env;
+    await env.release('stale', env.canarySpec('stale', { interval: '1m', maxWeight: 100, stepWeight: 10 }));
+    await f.setImage('stale', 'example/stale:2');
+    const mid = await f.waitForStatus('stale', 'first step', (s) => (s.canaryWeight ?? 0) >= 10);
+    const old = await cli('promote', 'stale', '--full', '--revision', 'deadbeef');
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain(`is for revision deadbeef, but the release is ${mid.lastAppliedSpec}`);
+    const retry = await cli('retry', 'stale');
+    expect(retry.code).toBe(2);
+    expect(retry.stderr).toContain('retry does not apply while Progressing');
+    const now = (await f.getCanary('stale')).status;
+    expect(now).toMatchObject({ phase: 'Progressing', canaryWeight: mid.canaryWeight });
+    expect(await image('stale-primary')).toBe('example/stale:1');
+  });
+
+  it('an unreadable annotation is refused by name; usage errors exit 2 without a stack trace', async () => {
+    const { f } = env;
+    await env.release('garbled', env.canarySpec('garbled'));
+    await f.annotateCanary('garbled', { [COMMAND_ANNOTATION]: '{"verb":"explode"}' });
+    const refused = await f.waitForStatus(
+      'garbled',
+      'the command refused',
+      (s) => s.lastCommand !== undefined,
+    );
+    expect(refused.lastCommand).toMatchObject({ accepted: false });
+    expect(refused.lastCommand?.message).toContain(`${COMMAND_ANNOTATION}: verb`);
+
+    const missing = await cli('pause', 'no-such-canary');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('not found');
+    const bad = await cli('promote', 'garbled', '--fast');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown option '--fast'");
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+});
