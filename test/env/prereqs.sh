@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the integration tests, e2e tests and the demo need beyond npm packages, when it is
-# missing: Debian's prometheus, openssl, and the control plane binaries (built once, then cached).
+# Installs what the demo needs beyond npm packages, when it is missing: Debian's prometheus,
+# openssl, and the control plane binaries (built once, then cached). With `tests`, also what only
+# the tests need: helm (chart tests) and Lua 5.1 with cjson (the Argo CD health and action scripts).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+for_tests=false
+[ "${1:-}" = tests ] && for_tests=true
 
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v openssl >/dev/null || missing+=(openssl)
+if $for_tests; then
+  command -v lua5.1 >/dev/null || missing+=(lua5.1)
+  lua5.1 -e 'require("cjson")' 2>/dev/null || missing+=(lua-cjson)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -19,4 +26,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 bash "$here/tools/build.sh" >/dev/null
-bash "$here/tools/build-helm.sh" >/dev/null
+if $for_tests; then bash "$here/tools/build-helm.sh" >/dev/null; fi

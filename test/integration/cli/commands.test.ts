@@ -5,10 +5,12 @@ import { waitFor } from '../../env/wait.ts';
 import type { OperatorProcess } from '../operator/harness.ts';
 import { operatorEnv, reconcileCount, type OperatorEnv } from '../operator/setup.ts';
 import { recordStatuses } from '../operator/recorder.ts';
+import { argoAction, argoActions, argoHealth } from '../gitops/argocd.ts';
 import { runCli } from './run-cli.ts';
 
 // A release driven by hand with the kubectl plugin, against the real operator: every command is
-// the CLI as its own process, its exit code and message, and what the operator then did.
+// the CLI as its own process, its exit code and message, and what the operator then did. The
+// Argo CD health and action scripts run (real Lua 5.1) on the objects the operator wrote.
 describe('kubectl fledge: manual control', () => {
   let env: OperatorEnv;
   let op: OperatorProcess;
@@ -32,6 +34,12 @@ describe('kubectl fledge: manual control', () => {
     await f.setImage('gated', 'example/gated:2');
     const waiting = await f.waitForStatus('gated', 'Waiting', (s) => s.phase === 'Waiting');
     expect(waiting.canaryWeight).toBe(0);
+    const atGate = await f.getCanary('gated');
+    expect(await argoHealth(atGate)).toMatchObject({ status: 'Suspended' });
+    expect(await argoActions(atGate)).toMatchObject({
+      promote: { disabled: false },
+      retry: { disabled: true },
+    });
 
     const rollout = await cli('promote', 'gated');
     expect(rollout).toMatchObject({ code: 0 });
@@ -40,11 +48,17 @@ describe('kubectl fledge: manual control', () => {
     expect(held.canaryWeight).toBe(40);
     expect(await image('gated-primary')).toBe('example/gated:1');
 
-    const ship = await cli('promote', 'gated');
-    expect(ship.code).toBe(0);
+    // The second gate is opened by the Argo CD action: what it writes is what the operator reads.
+    const atSecondGate = await f.getCanary('gated');
+    expect(await argoHealth(atSecondGate)).toMatchObject({ status: 'Suspended' });
+    const written = await argoAction('promote', atSecondGate);
+    await f.annotateCanary('gated', {
+      [COMMAND_ANNOTATION]: written.metadata.annotations?.[COMMAND_ANNOTATION] ?? '',
+    });
     const wait = await cli('wait', 'gated', '--for=promoted', '--timeout', '30');
     expect(wait).toMatchObject({ code: 0 });
     expect(await image('gated-primary')).toBe('example/gated:2');
+    expect(await argoHealth(await f.getCanary('gated'))).toMatchObject({ status: 'Healthy' });
     const events = await f.core.listNamespacedEvent({
       namespace: env.ns,
       fieldSelector: 'involvedObject.name=gated,reason=CommandAccepted',
@@ -57,9 +71,16 @@ describe('kubectl fledge: manual control', () => {
     await env.release('held', env.canarySpec('held', { maxWeight: 100, stepWeight: 10 }));
     await f.setImage('held', 'example/held:2');
     await f.waitForStatus('held', 'weight 20', (s) => (s.canaryWeight ?? 0) >= 20);
+    expect(await argoHealth(await f.getCanary('held'))).toMatchObject({ status: 'Progressing' });
     expect((await cli('pause', 'held')).code).toBe(0);
     const paused = await f.waitForStatus('held', 'paused', (s) => s.paused === true);
     expect(paused.message).toMatch(/paused by command/);
+    const pausedObj = await f.getCanary('held');
+    expect(await argoHealth(pausedObj)).toMatchObject({ status: 'Suspended' });
+    expect(await argoActions(pausedObj)).toMatchObject({
+      resume: { disabled: false },
+      pause: { disabled: true },
+    });
     // Passes go on (each annotation change is a watch event); none of them moves the weight.
     const passes = await reconcileCount(op.metricsUrl);
     const dueBy = Date.now() + 3_000;
@@ -91,6 +112,12 @@ describe('kubectl fledge: manual control', () => {
     expect(failed.message).toMatch(/aborted/);
     expect(await image('stopped-primary')).toBe('example/stopped:1');
     expect((await cli('wait', 'stopped', '--for=promoted', '--timeout', '10')).code).toBe(1);
+    const failedObj = await f.getCanary('stopped');
+    expect(await argoHealth(failedObj)).toMatchObject({ status: 'Degraded' });
+    expect(await argoActions(failedObj)).toMatchObject({
+      retry: { disabled: false },
+      abort: { disabled: true },
+    });
 
     const rec = await recordStatuses(env.kc, env.ns, 'stopped');
     expect((await cli('retry', 'stopped')).code).toBe(0);
@@ -107,8 +134,11 @@ describe('kubectl fledge: manual control', () => {
     await f.waitForStatus('rushed', 'first step', (s) => (s.canaryWeight ?? 0) >= 10);
     expect((await cli('wait', 'rushed', '--for=promoted', '--timeout', '1')).code).toBe(3);
     expect((await cli('promote', 'rushed', '--full')).code).toBe(0);
-    // A 1-minute interval: without the command this would take ten minutes.
-    expect((await cli('wait', 'rushed', '--for=promoted', '--timeout', '30')).code).toBe(0);
+    // A 1-minute interval: without the command the analysis would take ten minutes. The primary
+    // runs the new revision and takes all traffic at once; Succeeded follows one interval later,
+    // once the canary has drained (Finalising, as for any promotion).
+    const promoted = await f.waitForStatus('rushed', 'Finalising', (s) => s.phase === 'Finalising', 30_000);
+    expect(promoted.canaryWeight).toBe(0);
     expect(await image('rushed-primary')).toBe('example/rushed:2');
   });
 
@@ -139,6 +169,17 @@ describe('kubectl fledge: manual control', () => {
     );
     expect(refused.lastCommand).toMatchObject({ accepted: false });
     expect(refused.lastCommand?.message).toContain(`${COMMAND_ANNOTATION}: verb`);
+
+    // Argo CD: Healthy once Initialized; Degraded when the operator cannot run it (Stalled).
+    expect(await argoHealth(await f.getCanary('garbled'))).toMatchObject({ status: 'Healthy' });
+    await f.createCanary('orphan', env.canarySpec('no-such-deployment'));
+    await f.waitForStatus('orphan', 'Stalled', (s) =>
+      (s.conditions ?? []).some((c) => c.type === 'Stalled' && c.status === 'True'),
+    );
+    expect(await argoHealth(await f.getCanary('orphan'))).toMatchObject({
+      status: 'Degraded',
+      message: expect.stringContaining('not found'),
+    });
 
     const missing = await cli('pause', 'no-such-canary');
     expect(missing.code).toBe(2);

@@ -1,0 +1,5 @@
+-- `kubectl fledge abort` as an Argo CD action: the command annotation for the current release.
+local revision = (obj.status or {}).lastAppliedSpec or ""
+obj.metadata.annotations = obj.metadata.annotations or {}
+obj.metadata.annotations["fledge.dev/command"] = '{"verb":"abort","revision":"' .. revision .. '","at":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. '"}'
+return obj

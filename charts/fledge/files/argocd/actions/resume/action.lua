@@ -1,0 +1,5 @@
+-- `kubectl fledge resume` as an Argo CD action: the command annotation for the current release.
+local revision = (obj.status or {}).lastAppliedSpec or ""
+obj.metadata.annotations = obj.metadata.annotations or {}
+obj.metadata.annotations["fledge.dev/command"] = '{"verb":"resume","revision":"' .. revision .. '","at":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. '"}'
+return obj
