@@ -6,19 +6,23 @@ import type { OperatorProcess } from '../operator/harness.ts';
 import { operatorEnv, reconcileCount, type OperatorEnv } from '../operator/setup.ts';
 import { recordStatuses } from '../operator/recorder.ts';
 import { argoAction, argoActions, argoHealth } from '../gitops/argocd.ts';
+import { kstatusTool, type Kstatus } from '../gitops/kstatus.ts';
 import { runCli } from './run-cli.ts';
 
 // A release driven by hand with the kubectl plugin, against the real operator: every command is
 // the CLI as its own process, its exit code and message, and what the operator then did. The
-// Argo CD health and action scripts run (real Lua 5.1) on the objects the operator wrote.
+// Argo CD health and action scripts run (real Lua 5.1) on the objects the operator wrote, and
+// Flux's health (kstatus, Go) is computed for the same objects.
 describe('kubectl fledge: manual control', () => {
   let env: OperatorEnv;
   let op: OperatorProcess;
+  let kstatus: (obj: unknown) => Promise<Kstatus>;
   const cli = (...args: string[]) => runCli(inject('kubeconfig'), [...args, '-n', env.ns]);
   const image = async (name: string) =>
     (await env.f.readDeployment(name)).spec?.template.spec?.containers[0]?.image;
 
   beforeAll(async () => {
+    kstatus = await kstatusTool();
     env = await operatorEnv('cli');
     op = await env.startOperator();
   });
@@ -36,6 +40,7 @@ describe('kubectl fledge: manual control', () => {
     expect(waiting.canaryWeight).toBe(0);
     const atGate = await f.getCanary('gated');
     expect(await argoHealth(atGate)).toMatchObject({ status: 'Suspended' });
+    expect(await kstatus(atGate)).toMatchObject({ status: 'InProgress' });
     expect(await argoActions(atGate)).toMatchObject({
       promote: { disabled: false },
       retry: { disabled: true },
@@ -58,7 +63,9 @@ describe('kubectl fledge: manual control', () => {
     const wait = await cli('wait', 'gated', '--for=promoted', '--timeout', '30');
     expect(wait).toMatchObject({ code: 0 });
     expect(await image('gated-primary')).toBe('example/gated:2');
-    expect(await argoHealth(await f.getCanary('gated'))).toMatchObject({ status: 'Healthy' });
+    const done = await f.getCanary('gated');
+    expect(await argoHealth(done)).toMatchObject({ status: 'Healthy' });
+    expect(await kstatus(done)).toMatchObject({ status: 'Current' });
     const events = await f.core.listNamespacedEvent({
       namespace: env.ns,
       fieldSelector: 'involvedObject.name=gated,reason=CommandAccepted',
@@ -77,6 +84,7 @@ describe('kubectl fledge: manual control', () => {
     expect(paused.message).toMatch(/paused by command/);
     const pausedObj = await f.getCanary('held');
     expect(await argoHealth(pausedObj)).toMatchObject({ status: 'Suspended' });
+    expect(await kstatus(pausedObj)).toMatchObject({ status: 'InProgress' });
     expect(await argoActions(pausedObj)).toMatchObject({
       resume: { disabled: false },
       pause: { disabled: true },
@@ -114,6 +122,7 @@ describe('kubectl fledge: manual control', () => {
     expect((await cli('wait', 'stopped', '--for=promoted', '--timeout', '10')).code).toBe(1);
     const failedObj = await f.getCanary('stopped');
     expect(await argoHealth(failedObj)).toMatchObject({ status: 'Degraded' });
+    expect(await kstatus(failedObj)).toMatchObject({ status: 'Failed' });
     expect(await argoActions(failedObj)).toMatchObject({
       retry: { disabled: false },
       abort: { disabled: true },
@@ -171,15 +180,19 @@ describe('kubectl fledge: manual control', () => {
     expect(refused.lastCommand?.message).toContain(`${COMMAND_ANNOTATION}: verb`);
 
     // Argo CD: Healthy once Initialized; Degraded when the operator cannot run it (Stalled).
-    expect(await argoHealth(await f.getCanary('garbled'))).toMatchObject({ status: 'Healthy' });
+    const initialized = await f.getCanary('garbled');
+    expect(await argoHealth(initialized)).toMatchObject({ status: 'Healthy' });
+    expect(await kstatus(initialized)).toMatchObject({ status: 'Current' });
     await f.createCanary('orphan', env.canarySpec('no-such-deployment'));
     await f.waitForStatus('orphan', 'Stalled', (s) =>
       (s.conditions ?? []).some((c) => c.type === 'Stalled' && c.status === 'True'),
     );
-    expect(await argoHealth(await f.getCanary('orphan'))).toMatchObject({
+    const orphan = await f.getCanary('orphan');
+    expect(await argoHealth(orphan)).toMatchObject({
       status: 'Degraded',
       message: expect.stringContaining('not found'),
     });
+    expect(await kstatus(orphan)).toMatchObject({ status: 'Failed' });
 
     const missing = await cli('pause', 'no-such-canary');
     expect(missing.code).toBe(2);
