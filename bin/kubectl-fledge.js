@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `kubectl fledge ...` (kubectl finds plugins by the kubectl- prefix on PATH) and `fledge ...`.
-// An installed package runs the compiled CLI from dist/; a checkout without a build runs the
-// TypeScript source, which Node 24 strips of its types.
+// In a checkout this runs the TypeScript source (Node 24 strips the types), so a stale build never
+// answers; the installed package has no sources and runs the compiled CLI from dist/.
 import { existsSync } from 'node:fs';
 import { URL } from 'node:url';
 
-const compiled = new URL('../dist/operator/src/cli/main.js', import.meta.url);
+const source = new URL('../operator/src/cli/main.ts', import.meta.url);
 await import(
-  existsSync(compiled) ? compiled.href : new URL('../operator/src/cli/main.ts', import.meta.url).href
+  existsSync(source) ? source.href : new URL('../dist/operator/src/cli/main.js', import.meta.url).href
 );

@@ -1,12 +1,6 @@
 // The I/O half of promote, abort, retry, pause and resume: write the command annotation on the
 // Canary, then wait for the operator to say what became of it (status.lastCommand).
-import {
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  Watch,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import {
   COMMAND_ANNOTATION,
   commandAnnotation,
@@ -16,6 +10,7 @@ import {
   type CanaryStatus,
   type CommandVerb,
 } from '../api/index.ts';
+import { followCanary } from './follow.ts';
 import { getCanary } from './watch.ts';
 
 export interface CommandOutcome {
@@ -91,35 +86,16 @@ export async function waitForStatus(
 ): Promise<CanaryStatus | undefined> {
   let last = (await getCanary(kc, namespace, name)).status;
   if (done(last)) return last;
-  return new Promise((resolve, reject) => {
-    let request: { abort(): void } | undefined;
-    let finished = false;
-    const finish = (s: CanaryStatus | undefined) => {
-      if (finished) return;
-      finished = true;
+  return new Promise((resolve) => {
+    const finish = () => {
       clearTimeout(timer);
-      request?.abort();
-      resolve(s);
+      following.stop();
+      resolve(last);
     };
-    const timer = setTimeout(() => finish(last), timeoutMs);
-    const start = () =>
-      new Watch(kc)
-        .watch(
-          `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/canaries`,
-          { fieldSelector: `metadata.name=${name}` },
-          (_type: string, obj: { status?: CanaryStatus }) => {
-            last = obj.status;
-            if (done(last)) finish(last);
-          },
-          // A watch the server ends early (timeouts, restarts) is opened again until the deadline.
-          () => {
-            if (!finished) setTimeout(() => void start().catch(reject), 500);
-          },
-        )
-        .then((r) => {
-          request = r;
-          if (finished) r.abort();
-        });
-    start().catch(reject);
+    const timer = setTimeout(finish, timeoutMs);
+    const following = followCanary(kc, namespace, name, (obj) => {
+      last = obj.status;
+      if (done(last)) finish();
+    });
   });
 }

@@ -6,9 +6,11 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { canaryPhaseSchema, type CanaryPhase, type CanaryStatus, type CommandVerb } from '../api/index.ts';
 import { GROUP, VERSION } from '../controller.ts';
+import { argoConfigPatch, readArgoScripts } from './argocd-config.ts';
 import { InputError, sendCommand, waitForStatus } from './control.ts';
 import { colors, renderTable, type CanaryView } from './render.ts';
-import { cliVersion } from './version.ts';
+import { argoScriptsDir, cliVersion } from './package-root.ts';
+import { retryBusy } from './retry.ts';
 import { watchCanary } from './watch.ts';
 
 /** Exit codes of every command: 0 ok, 1 the release failed, 2 usage or input error, 3 timeout. */
@@ -72,11 +74,11 @@ program
     const api = kc.makeApiClient(CustomObjectsApi);
     const base = { group: GROUP, version: VERSION, plural: 'canaries' };
     try {
-      const list = (
+      const list = (await retryBusy(() =>
         o.allNamespaces
-          ? await api.listClusterCustomObject(base)
-          : await api.listNamespacedCustomObject({ ...base, namespace: namespaceOf(kc, o.namespace) })
-      ) as { items: CanaryView[] };
+          ? api.listClusterCustomObject(base)
+          : api.listNamespacedCustomObject({ ...base, namespace: namespaceOf(kc, o.namespace) }),
+      )) as { items: CanaryView[] };
       const items = [...list.items].sort(
         (a, b) =>
           (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
@@ -192,6 +194,15 @@ for (const { verb, summary } of control) {
     },
   );
 }
+
+program
+  .command('argocd-cm')
+  .description(
+    'print the argocd-cm patch that gives Argo CD the Canary health check and the promote, abort, retry, pause and resume actions',
+  )
+  .action(() => {
+    console.log(argoConfigPatch(readArgoScripts(argoScriptsDir())).trimEnd());
+  });
 
 const conditions = {
   promoted: (s: CanaryStatus | undefined) => s?.phase === 'Succeeded',

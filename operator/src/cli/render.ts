@@ -1,6 +1,8 @@
 // Pure rendering for the fledge CLI: Canary objects in, text out. No I/O, no clock (`now` is passed
 // in), colours only through the injected picocolors instance so tests can render without them.
+import cliTruncate from 'cli-truncate';
 import pc from 'picocolors';
+import stringWidth from 'string-width';
 import type { CanaryPhase, CanaryStatus, Check } from '../api/index.ts';
 
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -22,15 +24,13 @@ export function outcomeOf(phase: CanaryPhase | undefined): Outcome | undefined {
   return undefined;
 }
 
-// eslint-disable-next-line no-control-regex
-const ansi = /\x1b\[[0-9;]*m/g;
-export const visibleLength = (s: string): number => s.replace(ansi, '').length;
+/** Columns a string takes on a terminal: colours take none, wide characters two. */
+export const visibleLength = (s: string): number => stringWidth(s);
 
-/** Cuts a line to `width` visible characters; a cut line loses its colours rather than break them. */
+/** Cuts a line to `width` terminal columns, ending in an ellipsis and keeping its colours intact. */
 export function fit(line: string, width: number): string {
   if (width <= 0 || visibleLength(line) <= width) return line;
-  const plain = line.replace(ansi, '');
-  return width <= 1 ? plain.slice(0, width) : plain.slice(0, width - 1) + '…';
+  return cliTruncate(line, width);
 }
 
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - visibleLength(s)));

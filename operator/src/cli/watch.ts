@@ -1,7 +1,10 @@
 // The I/O half of `fledge watch`: a Kubernetes watch on one Canary feeding the pure renderer.
-import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { createLogUpdate } from 'log-update';
 import type { CanaryPhase, CanaryStatus } from '../api/index.ts';
 import { GROUP, VERSION } from '../controller.ts';
+import { retryBusy } from './retry.ts';
+import { followCanary, type Following } from './follow.ts';
 import { clock, colors, fit, renderFrame, renderLine, type CanaryView } from './render.ts';
 
 /** Where progress goes: process.stdout, or anything with `write`. */
@@ -36,17 +39,11 @@ export interface WatchResult {
   status: CanaryStatus | undefined;
 }
 
-const canaryPath = (ns: string) => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/canaries`;
-
 export async function getCanary(kc: KubeConfig, namespace: string, name: string): Promise<CanaryView> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  return (await api.getNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: 'canaries',
-    name,
-  })) as CanaryView;
+  return (await retryBusy(() =>
+    api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: 'canaries', name }),
+  )) as CanaryView;
 }
 
 /** Watches one Canary, rendering every change, until a phase in `until`, the timeout or the signal. */
@@ -55,7 +52,8 @@ export async function watchCanary(o: WatchOptions): Promise<WatchResult> {
   const c = colors(o.color ?? tty);
   const until = new Set<CanaryPhase>(o.until ?? ['Succeeded', 'Failed']);
   let last: CanaryView = await getCanary(o.kc, o.namespace, o.name);
-  let drawn = 0;
+  // log-update redraws the frame in place and wraps it to the terminal's width.
+  const frame = tty ? createLogUpdate(o.out as NodeJS.WriteStream, { showCursor: true }) : undefined;
   let lastLine = '';
 
   const draw = () => {
@@ -64,9 +62,7 @@ export async function watchCanary(o: WatchOptions): Promise<WatchResult> {
       // A pseudo-terminal without a size reports 0 columns.
       const width = o.out.columns || 120;
       const lines = renderFrame(last, { now, colors: c, barWidth: 30 }).map((l) => fit(l, width - 1));
-      // Up to the first line of the previous frame, clear to the end of the screen, draw anew.
-      o.out.write((drawn > 0 ? `\x1b[${drawn}A\r\x1b[0J` : '') + lines.join('\n') + '\n');
-      drawn = lines.length;
+      frame?.(lines.join('\n'));
     } else {
       const line = renderLine(last, { colors: c });
       if (line !== lastLine) o.out.write(`${clock(now)} ${line}\n`);
@@ -84,8 +80,6 @@ export async function watchCanary(o: WatchOptions): Promise<WatchResult> {
 
   return new Promise<WatchResult>((resolve) => {
     let finished = false;
-    let request: { abort(): void } | undefined;
-    let retry: NodeJS.Timeout | undefined;
     // A TTY frame shows ages: refresh it every second even when nothing changes.
     const ticker = tty ? setInterval(draw, 1000) : undefined;
     const timer = o.timeoutMs !== undefined ? setTimeout(() => finish('timeout'), o.timeoutMs) : undefined;
@@ -97,38 +91,21 @@ export async function watchCanary(o: WatchOptions): Promise<WatchResult> {
       finished = true;
       clearInterval(ticker);
       clearTimeout(timer);
-      clearTimeout(retry);
       o.signal?.removeEventListener('abort', onAbort);
-      request?.abort();
-      if (tty) draw();
+      following.stop();
+      if (tty) {
+        draw();
+        frame?.done();
+      }
       resolve({ end, status: last.status });
     }
 
-    const start = async () => {
+    const following: Following = followCanary(o.kc, o.namespace, o.name, (obj) => {
       if (finished) return;
-      try {
-        const req = await new Watch(o.kc).watch(
-          canaryPath(o.namespace),
-          { fieldSelector: `metadata.name=${o.name}` },
-          (type: string, obj: CanaryView) => {
-            if (finished || type === 'BOOKMARK' || type === 'DELETED') return;
-            last = obj;
-            draw();
-            if (ended(obj)) finish('phase');
-          },
-          // The API server ends watches every few minutes, and connections break: start again.
-          () => restart(),
-        );
-        if (finished) req.abort();
-        else request = req;
-      } catch {
-        restart();
-      }
-    };
-    const restart = () => {
-      if (!finished) retry = setTimeout(() => void start(), 1000);
-    };
+      last = obj;
+      draw();
+      if (ended(obj)) finish('phase');
+    });
     if (o.signal?.aborted) finish('aborted');
-    else void start();
   });
 }

@@ -172,6 +172,10 @@ describe('fit', () => {
   it('leaves short lines, cuts long ones by visible width', () => {
     const c = colors(true);
     expect(fit(c.red('abc'), 5)).toBe(c.red('abc'));
-    expect(fit(c.red('abcdef'), 4)).toBe('abc…');
+    const cut = fit(c.red('abcdef'), 4);
+    expect(visibleLength(cut)).toBe(4);
+    expect(stripVTControlCharacters(cut)).toBe('abc…');
+    expect(cut.startsWith(c.red('abc…').slice(0, 5))).toBe(true); // still red
+    expect(visibleLength('日本')).toBe(4);
   });
 });

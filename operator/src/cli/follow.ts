@@ -1,0 +1,51 @@
+// One Canary followed through a Kubernetes watch for as long as the caller wants: the API server
+// ends watches every few minutes and connections break, so a watch that ends is started again.
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../api/index.ts';
+import type { CanaryView } from './render.ts';
+
+const RESTART_MS = 1000;
+
+export interface Following {
+  stop(): void;
+}
+
+/** Calls `onChange` with every version of the Canary the watch delivers, until `stop()`. */
+export function followCanary(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  onChange: (canary: CanaryView) => void,
+): Following {
+  let stopped = false;
+  let request: { abort(): void } | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const restart = () => {
+    if (!stopped) retry = setTimeout(() => void start(), RESTART_MS);
+  };
+  const start = async () => {
+    if (stopped) return;
+    try {
+      const req = await new Watch(kc).watch(
+        `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/canaries`,
+        { fieldSelector: `metadata.name=${name}` },
+        (type: string, obj: CanaryView) => {
+          if (!stopped && type !== 'BOOKMARK' && type !== 'DELETED') onChange(obj);
+        },
+        () => restart(),
+      );
+      if (stopped) req.abort();
+      else request = req;
+    } catch {
+      restart();
+    }
+  };
+  void start();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(retry);
+      request?.abort();
+    },
+  };
+}
