@@ -15,7 +15,7 @@ import { createRouter, kubeObjectClient, type Router } from './routers/index.ts'
 import { ConfigError, parseConfig, type Config } from './runtime/config.ts';
 import { startHttpServer } from './runtime/http-server.ts';
 import { createLogger } from './runtime/logger.ts';
-import { createMetrics } from './runtime/metrics.ts';
+import { createMetrics, forgetCanaryGauges } from './runtime/metrics.ts';
 import { DeploymentTarget } from './workloads/deployment-target.ts';
 
 function readConfig(): Config {
@@ -122,7 +122,11 @@ async function main(): Promise<void> {
         onStoppedLeading: () => {
           leading = false;
           metrics.leader.set(0);
-          void controller.stopProcessing();
+          // Once its last pass is done, so no pass of the old term sets a gauge again; not if
+          // leadership came back meanwhile.
+          void controller.stopProcessing().then(() => {
+            if (!leading) forgetCanaryGauges(metrics);
+          });
         },
       })
     : undefined;

@@ -9,7 +9,7 @@ import { GROUP, VERSION } from '../controller.ts';
 import { argoConfigPatch, readArgoScripts } from './argocd-config.ts';
 import { InputError, sendCommand, waitForStatus } from './control.ts';
 import { colors, renderTable, type CanaryView } from './render.ts';
-import { argoScriptsDir, cliVersion } from './package-root.ts';
+import { argoScriptsDir, cliVersion } from '../runtime/package-root.ts';
 import { retryBusy } from './retry.ts';
 import { watchCanary } from './watch.ts';
 

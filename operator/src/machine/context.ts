@@ -34,6 +34,8 @@ export const contextSchema = z.object({
   /** The confirm-promotion gate said no: analysis goes on in WaitingPromotion. */
   promotionHeld: z.boolean(),
   failureReason: z.enum(failureReasons).nullable(),
+  /** When the current (or last) release began, for its duration metric; null before the first. */
+  releaseStartedAt: epochMs.nullable().default(null),
   /** A pause command holds this release (weights, steps and the progress deadline) until resumed. */
   paused: z.boolean().default(false),
   /** A promote command opened the next manual gate of this release and it has not been passed yet. */
@@ -67,6 +69,7 @@ export function initialContext(input: MachineInput): MachineContext {
     canaryNotReadySince: null,
     promotionHeld: false,
     failureReason: null,
+    releaseStartedAt: null,
     paused: false,
     approved: false,
     lastCommand: null,

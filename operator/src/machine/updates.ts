@@ -37,6 +37,7 @@ export const initialize: Update = (context, event) => {
 export const startRelease: Update = (context, event) => ({
   ...allToPrimary,
   ...noHold,
+  releaseStartedAt: at(event),
   lastAppliedRevision: revisionOf(context, event),
   failedChecks: 0,
   iterations: 0,

@@ -14,7 +14,7 @@ import {
 import type { Router } from '../routers/index.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { forgetCanary } from '../runtime/metrics.ts';
-import { recordMetrics } from './record-metrics.ts';
+import { recordMetrics, recordOutcome } from './record-metrics.ts';
 import { Reason, type Condition } from '../status/conditions.ts';
 import { waitingOf } from '../status/waiting.ts';
 import type { Target } from '../workloads/deployment-target.ts';
@@ -311,6 +311,7 @@ async function reconcileOnce(
     else await deps.status.write(namespace, name, obj.metadata?.resourceVersion, persistedFirst);
     if (status.phase !== canary.status?.phase)
       log.info({ phase: status.phase, weight: status.canaryWeight }, 'phase changed');
+    recordOutcome(deps.metrics, canary, last, now);
   }
   if (changed) {
     try {

@@ -1,11 +1,33 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { cliVersion } from './package-root.ts';
 
 /** The operator's own Prometheus metrics, on an injected registry (no global singletons). */
 export function createMetrics(registry = new Registry()) {
-  collectDefaultMetrics({ register: registry, prefix: 'fledge_process_' });
+  // prom-client names them process_* and nodejs_*: with this prefix fledge_process_cpu_seconds_total.
+  collectDefaultMetrics({ register: registry, prefix: 'fledge_' });
   const labelNames = ['namespace', 'name'] as const;
+  const buildInfo = new Gauge({
+    name: 'fledge_build_info',
+    help: 'Always 1; the labels say which fledge and which Node.js run',
+    labelNames: ['version', 'node_version'],
+    registers: [registry],
+  });
+  buildInfo.set({ version: cliVersion(), node_version: process.versions.node }, 1);
   return {
     registry,
+    releases: new Counter({
+      name: 'fledge_canary_releases_total',
+      help: 'Finished releases by result (succeeded, failed) and, for failed ones, why (threshold, progressDeadline, rollbackWebhook, aborted)',
+      labelNames: [...labelNames, 'result', 'reason'],
+      registers: [registry],
+    }),
+    releaseDuration: new Histogram({
+      name: 'fledge_canary_release_duration_seconds',
+      help: 'Time from a new revision to its promotion or rollback',
+      labelNames: [...labelNames, 'result'],
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400],
+      registers: [registry],
+    }),
     phase: new Gauge({
       name: 'fledge_canary_phase_info',
       help: 'Current phase of each canary (1 for the current phase)',
@@ -75,12 +97,29 @@ export function createMetrics(registry = new Registry()) {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /**
+ * Drops the canary gauges of every canary: a replica that loses the lease stops reporting phases
+ * and weights it no longer decides, so dashboards follow the leader alone. Counters stay (they
+ * only ever grow, and Prometheus sums them across replicas).
+ */
+export function forgetCanaryGauges(m: Metrics): void {
+  for (const gauge of [m.phase, m.weight, m.failedChecks, m.checkValue]) gauge.reset();
+}
+
+/**
  * Drops every series a deleted canary wrote (all its phases, metrics and verdicts), so /metrics
  * does not report it forever. prom-client removes a series only by its full label set, so the
  * series are looked up by their namespace and name labels first.
  */
 export async function forgetCanary(m: Metrics, namespace: string, name: string): Promise<void> {
-  for (const metric of [m.phase, m.weight, m.failedChecks, m.checkValue, m.checkResults]) {
+  for (const metric of [
+    m.phase,
+    m.weight,
+    m.failedChecks,
+    m.checkValue,
+    m.checkResults,
+    m.releases,
+    m.releaseDuration,
+  ]) {
     const { values } = await metric.get();
     for (const v of values) {
       if (v.labels['namespace'] === namespace && v.labels['name'] === name) metric.remove(v.labels as never);

@@ -18,6 +18,13 @@ describe('kubectl fledge: manual control', () => {
   let op: OperatorProcess;
   let kstatus: (obj: unknown) => Promise<Kstatus>;
   const cli = (...args: string[]) => runCli(inject('kubeconfig'), [...args, '-n', env.ns]);
+  /** One series of the operator's /metrics, by its exact text up to the value. */
+  const metric = async (series: string) => {
+    const line = (await (await fetch(`${op.metricsUrl}/metrics`)).text())
+      .split('\n')
+      .find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
   const image = async (name: string) =>
     (await env.f.readDeployment(name)).spec?.template.spec?.containers[0]?.image;
 
@@ -134,6 +141,14 @@ describe('kubectl fledge: manual control', () => {
     rec.stop();
     expect(rec.statuses().map((s) => s.phase)).toContain('Progressing');
     expect(await image('stopped-primary')).toBe('example/stopped:2');
+    // Two releases of one revision: one aborted, one promoted, each counted and timed once.
+    const labels = `namespace="${env.ns}",name="stopped"`;
+    expect(await metric(`fledge_canary_releases_total{${labels},result="failed",reason="aborted"}`)).toBe(1);
+    expect(await metric(`fledge_canary_releases_total{${labels},result="succeeded",reason=""}`)).toBe(1);
+    expect(await metric(`fledge_canary_release_duration_seconds_count{${labels},result="failed"}`)).toBe(1);
+    expect(await metric(`fledge_canary_release_duration_seconds_count{${labels},result="succeeded"}`)).toBe(
+      1,
+    );
   });
 
   it('promote --full finishes a slow release at once', async () => {

@@ -9,6 +9,11 @@ import { operatorEnv, type OperatorEnv } from './setup.ts';
 
 const leaderOf = async (metricsUrl: string) =>
   /^fledge_leader 1$/m.test(await (await fetch(`${metricsUrl}/metrics`)).text());
+/** The canary weight series a replica exports. */
+const weightSeries = async (metricsUrl: string) =>
+  (await (await fetch(`${metricsUrl}/metrics`)).text())
+    .split('\n')
+    .filter((l) => l.startsWith('fledge_canary_weight{'));
 
 // The leader's connection to the API server hangs (a TCP proxy that stops forwarding, no error,
 // no reset): its renew never answers. It must stop acting within the renew deadline by its own
@@ -47,6 +52,8 @@ describe('operator: a leader whose API connection hangs', () => {
     await f.setImage('hung', 'example/hung:2');
     await f.waitForStatus('hung', 'weight 20', (s) => s.canaryWeight === 20);
     expect(await leaderOf(b.metricsUrl)).toBe(false);
+    expect(await weightSeries(a.metricsUrl)).toHaveLength(1);
+    expect(await weightSeries(b.metricsUrl)).toEqual([]);
 
     proxy.setMode('hang');
     const hungAt = Date.now();
@@ -59,6 +66,15 @@ describe('operator: a leader whose API connection hangs', () => {
     const tookOver = Date.now() - hungAt;
     await f.waitForStatus('hung', 'Succeeded', (s) => s.phase === 'Succeeded', 60_000);
     rec.stop();
+    // Only the leader reports canary gauges: the old one dropped them once its passes ended.
+    await waitFor(
+      'replica-a to drop its canary gauges',
+      async () => (await weightSeries(a.metricsUrl)).length === 0,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(await weightSeries(b.metricsUrl)).toHaveLength(1);
     console.log(`hung leader: stepped down after ${steppedDown} ms, standby leading after ${tookOver} ms`);
     // The renew deadline (3 s) after the last renew, which was at most a retry period (1 s) before the hang.
     expect(steppedDown).toBeLessThanOrEqual(3_000 + 500);

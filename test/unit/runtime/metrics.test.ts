@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMetrics, forgetCanary } from '../../../operator/src/runtime/metrics.ts';
+import { createMetrics, forgetCanary, forgetCanaryGauges } from '../../../operator/src/runtime/metrics.ts';
 
 describe('forgetCanary', () => {
   it('removes every series of the deleted canary and none of another', async () => {
@@ -20,5 +20,28 @@ describe('forgetCanary', () => {
     expect(canaryLines.filter((l) => l.includes('name="gone"'))).toEqual([]);
     // 1 weight + 1 failed checks + 2 phases + 1 value + 2 verdict counters of the other canary stay.
     expect(canaryLines.filter((l) => l.includes('name="kept"'))).toHaveLength(7);
+  });
+});
+
+describe('the operator metrics', () => {
+  it('names process metrics once (fledge_process_*, fledge_nodejs_*) and reports the build', async () => {
+    const text = await createMetrics().registry.metrics();
+    expect(text).toMatch(/^fledge_process_cpu_seconds_total /m);
+    expect(text).toMatch(/^fledge_nodejs_heap_size_used_bytes /m);
+    expect(text).not.toMatch(/process_process|fledge_process_nodejs/);
+    expect(text).toMatch(/^fledge_build_info\{version="\d+\.\d+\.\d+",node_version="[\d.]+"\} 1$/m);
+  });
+
+  it('forgetCanaryGauges drops the gauges of every canary and keeps the counters', async () => {
+    const m = createMetrics();
+    const labels = { namespace: 'shop', name: 'web' };
+    m.weight.set(labels, 20);
+    m.phase.set({ ...labels, phase: 'Progressing' }, 1);
+    m.releases.inc({ ...labels, result: 'succeeded', reason: '' });
+    forgetCanaryGauges(m);
+    const lines = (await m.registry.metrics()).split('\n').filter((l) => l.includes('name="web"'));
+    expect(lines).toEqual([
+      'fledge_canary_releases_total{namespace="shop",name="web",result="succeeded",reason=""} 1',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The fledge package the CLI runs from: the nearest package.json named fledge above this file,
+ * The fledge package this code runs from: the nearest package.json named fledge above this file,
  * the checkout's when run from source and the package's when run from dist/ once installed.
  */
 function packageRoot(): { dir: string; version: string } | undefined {
@@ -21,6 +21,7 @@ function packageRoot(): { dir: string; version: string } | undefined {
   }
 }
 
+/** The version of fledge, for `--version` and the build-info metric. */
 export function cliVersion(): string {
   return packageRoot()?.version ?? 'unknown';
 }
