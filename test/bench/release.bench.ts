@@ -159,9 +159,9 @@ try {
   const passes = Number(/^fledge_reconcile_duration_seconds_count (\S+)/m.exec(metrics)?.[1] ?? NaN);
   const sum = Number(/^fledge_reconcile_duration_seconds_sum (\S+)/m.exec(metrics)?.[1] ?? NaN);
   const rssMb =
-    Number(/^fledge_process_process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+    Number(/^fledge_process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
   const heapMb =
-    Number(/^fledge_process_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+    Number(/^fledge_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
   // A release here: detect, 25, 50, promote, finalise, succeed.
   const steps = 2;
   const rows: Array<[string, string]> = [
@@ -213,7 +213,7 @@ try {
   const memory = async () => {
     const text = await (await fetch(`${op!.metricsUrl}/metrics`)).text();
     const v = (m: string) => Number(new RegExp(`^${m} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-    return `${v('fledge_process_process_resident_memory_bytes').toFixed(0)} MB resident, ${v('fledge_process_nodejs_heap_size_used_bytes').toFixed(0)} MB heap`;
+    return `${v('fledge_process_resident_memory_bytes').toFixed(0)} MB resident, ${v('fledge_nodejs_heap_size_used_bytes').toFixed(0)} MB heap`;
   };
   for (let round = 1; round <= Number(values.rounds); round++) {
     const last = new Map((await phases()).map((c) => [c.metadata.name, c.status?.lastAppliedSpec]));

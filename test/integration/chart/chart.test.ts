@@ -10,13 +10,14 @@ import {
 } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { createMetrics } from '../../../operator/src/runtime/metrics.ts';
 import { statusCode, testKubeConfig } from '../support.ts';
 
 const run = promisify(execFile);
@@ -158,7 +159,7 @@ describe('chart rendering', () => {
       chart,
       '--strict',
       '--set',
-      'watchNamespace=apps,serviceMonitor.enabled=true,metricsServer=http://prometheus:9090',
+      'watchNamespace=apps,serviceMonitor.enabled=true,metricsServer=http://prometheus:9090,prometheusRule.enabled=true,grafanaDashboard.enabled=true',
     ]);
   });
 
@@ -317,6 +318,68 @@ describe('chart rendering', () => {
     expect(find(ms, 'PodDisruptionBudget')).toEqual([]);
     expect(find(ms, 'Role')).toEqual([]);
     expect(envOf(podSpec(ms).containers[0]!).get('FLEDGE_LEADER_ELECT')?.value).toBe('false');
+  });
+
+  it('renders the PrometheusRule and the Grafana dashboard from the files it ships, only when asked', async () => {
+    expect(find(await render(), 'PrometheusRule')).toEqual([]);
+    expect(find(await render(), 'ConfigMap')).toEqual([]);
+    const ms = await render(
+      'prometheusRule.enabled=true',
+      'prometheusRule.labels.release=kube-prometheus',
+      'grafanaDashboard.enabled=true',
+    );
+    const rule = one(ms, 'PrometheusRule');
+    expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
+    const file = parseAllDocuments(
+      await readFile(join(chart, 'files/prometheus/rules.yaml'), 'utf8'),
+    )[0]!.toJS() as {
+      groups: unknown[];
+    };
+    expect(rule.spec).toEqual({ groups: file.groups });
+    const dashboard = one(ms, 'ConfigMap', 'fledge-dashboard') as Manifest & { data: Record<string, string> };
+    expect(dashboard.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+    expect(JSON.parse(dashboard.data['fledge.json'] ?? '')).toEqual(
+      JSON.parse(await readFile(join(chart, 'files/grafana/fledge.json'), 'utf8')),
+    );
+  });
+
+  it('alerts and dashboard name only metrics the operator exports', async () => {
+    const exported = new Set<string>();
+    for (const m of await createMetrics().registry.getMetricsAsJSON()) {
+      exported.add(m.name);
+      if (String(m.type) === 'histogram') for (const x of ['_bucket', '_count', '_sum']) exported.add(m.name + x);
+    }
+    const used = (text: string) => new Set(text.match(/\bfledge_[a-z_]+/g) ?? []);
+    const rules = await readFile(join(chart, 'files/prometheus/rules.yaml'), 'utf8');
+    const dashboard = JSON.parse(await readFile(join(chart, 'files/grafana/fledge.json'), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+      templating: { list: { query?: { query?: string } }[] };
+    };
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+      ...dashboard.templating.list.map((v) => v.query?.query ?? ''),
+    ].join('\n');
+    const names = [...used(rules), ...used(exprs)];
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((n) => !exported.has(n))).toEqual([]);
+  });
+
+  it('ships alert rules that promtool accepts and whose tests pass', async () => {
+    // The rules as the chart renders them, checked by Prometheus' own tool, and the rule tests
+    // (each alert fires on the series that mean it, and not otherwise) beside the rule file.
+    const dir = await mkdtemp(join(tmpdir(), 'fledge-rules-'));
+    try {
+      const rule = one(await render('prometheusRule.enabled=true'), 'PrometheusRule');
+      const rendered = join(dir, 'rules.yaml');
+      await writeFile(rendered, JSON.stringify(rule.spec));
+      await run('promtool', ['check', 'rules', rendered]);
+      const { stdout } = await run('promtool', ['test', 'rules', 'rules.test.yaml'], {
+        cwd: join(chart, 'files/prometheus'),
+      });
+      expect(stdout).toContain('SUCCESS');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses settings that cannot work', async () => {
