@@ -21,6 +21,8 @@ export const commandSchema = z.strictObject({
   full: z.boolean().optional(),
   /** When it was issued; it makes a repeated command (a second promote) a new one. */
   at: z.string().optional(),
+  /** Anything else that makes it unique (Argo CD actions put the resourceVersion they saw). */
+  nonce: z.string().optional(),
 });
 export type Command = z.infer<typeof commandSchema>;
 

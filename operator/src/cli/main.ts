@@ -2,16 +2,15 @@
 // The fledge user CLI and kubectl plugin (docs/cli.md): `kubectl fledge get -A`,
 // `kubectl fledge promote podinfo -n demo`. Reads the cluster from $KUBECONFIG (or ~/.kube/config)
 // like kubectl.
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { canaryPhaseSchema, type CanaryPhase, type CanaryStatus, type CommandVerb } from '../api/index.ts';
-import { GROUP, VERSION } from '../controller.ts';
 import { argoConfigPatch, readArgoScripts } from './argocd-config.ts';
 import { InputError, sendCommand, waitForStatus } from './control.ts';
-import { colors, renderTable, type CanaryView } from './render.ts';
+import { get, getWatch, outputFormats, type OutputFormat } from './get.ts';
+import { colors, renderFrame } from './render.ts';
 import { argoScriptsDir, cliVersion } from '../runtime/package-root.ts';
-import { retryBusy } from './retry.ts';
-import { watchCanary } from './watch.ts';
+import { getCanary, watchCanary } from './watch.ts';
 
 /** Exit codes of every command: 0 ok, 1 the release failed, 2 usage or input error, 3 timeout. */
 export const exitCodes = { succeeded: 0, failed: 1, usage: 2, timeout: 3, aborted: 130 } as const;
@@ -31,7 +30,9 @@ const useColor = () => process.stdout.isTTY === true && !('NO_COLOR' in process.
 
 function seconds(v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  // Node timers hold at most 2^31-1 ms (24.8 days); a longer one would fire at once.
+  if (!Number.isFinite(n) || n <= 0 || n > 2_000_000)
+    throw new InvalidArgumentError('must be a positive number of seconds, at most 2000000');
   return n;
 }
 
@@ -66,34 +67,78 @@ const program = new Command('fledge')
 
 program
   .command('get')
-  .description('list canaries: phase, canary weight, failed checks, last transition')
+  .description('list canaries (or show one): phase, canary weight, failed checks, last transition')
+  .argument('[name]', 'one Canary')
   .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context namespace, else default)')
   .option('-A, --all-namespaces', 'canaries in every namespace')
-  .action(async (o: { namespace?: string; allNamespaces?: boolean }) => {
-    const kc = kubeConfig();
-    const api = kc.makeApiClient(CustomObjectsApi);
-    const base = { group: GROUP, version: VERSION, plural: 'canaries' };
-    try {
-      const list = (await retryBusy(() =>
-        o.allNamespaces
-          ? api.listClusterCustomObject(base)
-          : api.listNamespacedCustomObject({ ...base, namespace: namespaceOf(kc, o.namespace) }),
-      )) as { items: CanaryView[] };
-      const items = [...list.items].sort(
-        (a, b) =>
-          (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-          (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
-      );
-      const table = renderTable(items, {
-        allNamespaces: o.allNamespaces === true,
-        now: new Date(),
-        colors: colors(useColor()),
+  .option('-l, --selector <selector>', 'only canaries with these labels (app=web,tier!=db)')
+  .addOption(new Option('-o, --output <format>', 'wide (more columns), json or yaml').choices(outputFormats))
+  .option('-w, --watch', 'keep printing as the canaries change (Ctrl-C ends it)')
+  .action(
+    async (
+      name: string | undefined,
+      o: {
+        namespace?: string;
+        allNamespaces?: boolean;
+        selector?: string;
+        output?: OutputFormat;
+        watch?: boolean;
+      },
+    ) => {
+      const kc = kubeConfig();
+      const options = {
+        kc,
+        ...(name !== undefined ? { name } : {}),
+        namespace: o.allNamespaces && name === undefined ? undefined : namespaceOf(kc, o.namespace),
+        ...(o.selector !== undefined ? { selector: o.selector } : {}),
+        ...(o.output !== undefined ? { output: o.output } : {}),
+        out: process.stdout,
+        color: useColor(),
+      };
+      try {
+        if (o.watch) {
+          const abort = new AbortController();
+          process.once('SIGINT', () => abort.abort());
+          await getWatch({ ...options, tty: process.stdout.isTTY === true, signal: abort.signal });
+          process.exitCode = exitCodes.aborted;
+        } else await get(options);
+      } catch (err) {
+        console.error(`fledge get: ${name !== undefined ? `canary ${name}: ` : ''}${errorMessage(err)}`);
+        process.exitCode = exitCodes.usage;
+      }
+      process.exit(process.exitCode);
+    },
+  );
+
+program
+  .command('status')
+  .description(
+    'show one canary: phase, weights, every check; exits 1 when its release failed (--watch: follow it, as watch)',
+  )
+  .argument('<name>', 'the Canary')
+  .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context namespace, else default)')
+  .option('-w, --watch', 'follow it live until the release succeeds (exit 0) or fails (exit 1)')
+  .action(async (name: string, o: { namespace?: string; watch?: boolean }, cmd: Command) => {
+    if (o.watch) {
+      // The same as `fledge watch NAME`, with its defaults.
+      await program.parseAsync(['watch', name, ...(o.namespace ? ['-n', o.namespace] : [])], {
+        from: 'user',
       });
-      console.log(table);
+      return;
+    }
+    void cmd;
+    const kc = kubeConfig();
+    const namespace = namespaceOf(kc, o.namespace);
+    try {
+      const canary = await getCanary(kc, namespace, name);
+      const lines = renderFrame(canary, { now: new Date(), colors: colors(useColor()), barWidth: 30 });
+      console.log(lines.join('\n'));
+      process.exitCode = canary.status?.phase === 'Failed' ? exitCodes.failed : exitCodes.succeeded;
     } catch (err) {
-      console.error(`fledge get: ${errorMessage(err)}`);
+      console.error(`fledge status: canary ${namespace}/${name}: ${errorMessage(err)}`);
       process.exitCode = exitCodes.usage;
     }
+    process.exit(process.exitCode);
   });
 
 program
@@ -205,7 +250,9 @@ program
   });
 
 const conditions = {
-  promoted: (s: CanaryStatus | undefined) => s?.phase === 'Succeeded',
+  // Promoted=True: the primary serves the revision the target has (not only some earlier one).
+  promoted: (s: CanaryStatus | undefined) =>
+    (s?.conditions ?? []).some((c) => c.type === 'Promoted' && c.status === 'True'),
   failed: (s: CanaryStatus | undefined) => s?.phase === 'Failed',
   ready: (s: CanaryStatus | undefined) =>
     (s?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),

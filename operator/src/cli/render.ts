@@ -11,7 +11,16 @@ export const colors = (enabled: boolean): Colors => pc.createColors(enabled);
 /** What the CLI reads of a Canary: enough of metadata and spec to render it. */
 export interface CanaryView {
   metadata: { name?: string; namespace?: string; creationTimestamp?: string | Date };
-  spec?: { analysis?: { threshold?: number; maxWeight?: number } };
+  spec?: {
+    suspend?: boolean;
+    analysis?: {
+      threshold?: number;
+      maxWeight?: number;
+      interval?: string;
+      stepWeight?: number;
+      stepWeights?: number[];
+    };
+  };
   status?: CanaryStatus;
 }
 
@@ -104,10 +113,18 @@ export function weightBar(c: Colors, canaryWeight: number, width = 30): string {
 const threshold = (v: CanaryView) => v.spec?.analysis?.threshold ?? 1;
 const nameOf = (v: CanaryView) => `${v.metadata.namespace ?? ''}/${v.metadata.name ?? ''}`;
 
+/** `-o wide`: the release's pace, and whether something holds it (suspend, a pause command). */
+function wideCells(v: CanaryView): string[] {
+  const a = v.spec?.analysis ?? {};
+  const step = a.stepWeights?.join(',') ?? (a.stepWeight !== undefined ? String(a.stepWeight) : '-');
+  const held = v.spec?.suspend ? 'suspended' : v.status?.paused ? 'paused' : '-';
+  return [a.interval ?? '-', step, a.maxWeight !== undefined ? String(a.maxWeight) : '-', held];
+}
+
 /** The table of `fledge get`, like kubectl get: aligned columns, no borders. */
 export function renderTable(
   canaries: readonly CanaryView[],
-  o: { allNamespaces: boolean; now: Date; colors: Colors },
+  o: { allNamespaces: boolean; now: Date; colors: Colors; wide?: boolean },
 ): string {
   if (canaries.length === 0) return 'No canaries found.';
   const header = [
@@ -117,6 +134,7 @@ export function renderTable(
     'WEIGHT',
     'FAILED CHECKS',
     'LAST TRANSITION',
+    ...(o.wide ? ['INTERVAL', 'STEP WEIGHT', 'MAX WEIGHT', 'HELD'] : []),
     'MESSAGE',
   ];
   const rows = canaries.map((v) => {
@@ -128,6 +146,7 @@ export function renderTable(
       String(s.canaryWeight ?? 0),
       `${s.failedChecks ?? 0}/${threshold(v)}`,
       s.lastTransitionTime ? age(s.lastTransitionTime, o.now) : '<none>',
+      ...(o.wide ? wideCells(v) : []),
       s.message ?? '',
     ];
   });

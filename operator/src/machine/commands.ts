@@ -17,29 +17,51 @@ const holding = [
 ] as const;
 
 /** Waiting and Progressing: the primary still runs the promoted revision, so everything is possible. */
-export const beforePromotion = (phase: string) =>
-  [
-    ...holding,
-    {
-      guard: 'abortCommand',
-      target: '#canary.failed',
-      actions: ['failAborted', ...accept, ...rollBack],
-    },
-    {
-      guard: 'fullPromoteCommand',
-      target: '#canary.promoting',
-      actions: ['beginPromotion', ...accept, promote, record('promoting')],
-    },
-    { guard: and(['promoteCommand', 'hasManualGate']), actions: ['approve', ...accept] },
-    refuse(phase),
-  ] as const;
+const beforePromotion = [
+  ...holding,
+  {
+    guard: 'abortCommand',
+    target: '#canary.failed',
+    actions: ['failAborted', ...accept, ...rollBack],
+  },
+  {
+    guard: 'fullPromoteCommand',
+    target: '#canary.promoting',
+    actions: ['beginPromotion', ...accept, promote, record('promoting')],
+  },
+] as const;
+
+/** Waiting: the release is held at confirm-rollout; a promote opens it now. */
+export const inWaiting = [
+  ...beforePromotion,
+  { guard: and(['promoteCommand', 'hasManualGate']), actions: ['approveNow', ...accept] },
+  refuse('Waiting'),
+] as const;
+
+/**
+ * Progressing and WaitingPromotion: a promote opens the manual gate the release is held at now,
+ * or the next one when the release reaches it, without hurrying the steps in between.
+ */
+export const inAnalysis = [
+  ...beforePromotion,
+  {
+    guard: and(['promoteCommand', 'hasManualGate', 'promotionHeld']),
+    actions: ['approveNow', ...accept],
+  },
+  { guard: and(['promoteCommand', 'hasManualGate']), actions: ['approve', ...accept] },
+  refuse('Progressing'),
+] as const;
 
 /** Promoting and Finalising: the primary runs the new revision; only the pace can be held. */
 export const duringPromotion = (phase: string) => [...holding, refuse(phase)] as const;
 
 /** Failed: the failed revision can be analysed again without touching the Deployment. */
 export const afterFailure = [
-  { guard: 'retryCommand', target: '#canary.releasing', actions: ['startRelease', ...accept] },
+  {
+    guard: and(['retryCommand', 'retriable']),
+    target: '#canary.releasing',
+    actions: ['startRelease', ...accept],
+  },
   refuse('Failed'),
 ] as const;
 

@@ -65,6 +65,11 @@ export const stepDue = observed((c, e) => c.nextStepAt !== null && toMillis(e.no
 export const clockRunning: Condition = (c) => c.canaryNotReadySince !== null;
 
 /** Every webhook said yes and, for a gate with a manual hook, a promote command opened it. */
+export const isManual =
+  (type: WebhookType): Condition =>
+  (c) =>
+    isManualGate(c.plan, type);
+
 export const webhookPassed =
   (type: WebhookType): Condition =>
   (c, e) =>
@@ -109,9 +114,17 @@ export const lastShift: Condition = (c) =>
 
 export const paused = observed((c) => c.paused);
 
-/** A readable command for the release in progress (or, in Failed, the release that failed). */
+/**
+ * A readable command for the release in progress (or, in Failed, the release that failed), while
+ * the target still has that revision and the Canary is neither suspended nor being deleted.
+ */
 const forThisRelease = (c: MachineContext, e: MachineEvent): e is CommandEvent =>
-  e.type === 'COMMAND' && e.error === undefined && e.revision === c.lastAppliedRevision;
+  e.type === 'COMMAND' &&
+  e.error === undefined &&
+  e.revision === c.lastAppliedRevision &&
+  e.observed.revision === c.lastAppliedRevision &&
+  !e.observed.suspended &&
+  !e.observed.deleting;
 
 export const command =
   (verb: CommandVerb): Condition =>
@@ -121,3 +134,17 @@ export const command =
 export const fullPromoteCommand: Condition = (c, e) => forThisRelease(c, e) && e.verb === 'promote' && e.full;
 
 export const hasManualGate: Condition = (c) => (c.plan.manualGates?.length ?? 0) > 0;
+
+/** A failed release of a revision the primary does not serve (not one the target was reverted to). */
+export const retriable: Condition = (c) => c.lastAppliedRevision !== c.lastPromotedRevision;
+
+/**
+ * The promotion cannot happen: the primary does not run the revision being promoted and the
+ * target no longer has it (it moved before the promote was applied, e.g. across a crash).
+ */
+export const promotionLost = observed(
+  (c, e) =>
+    e.primaryRevision !== null &&
+    e.primaryRevision !== c.lastAppliedRevision &&
+    e.revision !== c.lastAppliedRevision,
+);

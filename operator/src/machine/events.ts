@@ -88,6 +88,11 @@ export interface CommandEvent {
   revision: string;
   /** promote only: skip the remaining analysis and gates. */
   full: boolean;
+  /**
+   * The world of the pass the command arrives in: it is decided before that pass's OBSERVE, so a
+   * command is refused when the target has already moved on from the revision it names.
+   */
+  observed: Pick<ObserveEvent, 'revision' | 'suspended' | 'deleting'>;
   /** Set when the annotation could not be read; the command is refused with it. */
   error?: string;
 }

@@ -10,12 +10,13 @@ import {
   scaleDown,
   setWeights,
 } from './actions.ts';
-import { afterFailure, beforePromotion, duringPromotion, refusedIn } from './commands.ts';
+import { afterFailure, duringPromotion, inAnalysis, inWaiting, refusedIn } from './commands.ts';
 import { initialContext } from './context.ts';
 import { analysisStep, gate } from './pipeline.ts';
 import { canarySetup } from './setup.ts';
 
 const confirmRollout = gate('confirm-rollout');
+const consumeRolloutApproval = { type: 'consumeApproval', params: { webhook: 'confirm-rollout' } } as const;
 
 /** Deletion wins over everything, suspension over everything else; both come first in every OBSERVE list. */
 const toTermination = {
@@ -92,7 +93,7 @@ export const canaryMachine = canarySetup.createMachine({
           { guard: 'paused' },
           { guard: 'stepDue', actions: [ask('confirm-rollout'), 'scheduleNextStep'] },
         ],
-        COMMAND: beforePromotion('Waiting'),
+        COMMAND: inWaiting,
       },
       states: {
         asking: {
@@ -102,7 +103,7 @@ export const canaryMachine = canarySetup.createMachine({
               {
                 guard: confirmRollout.passed,
                 target: '#canary.analysis',
-                actions: ['consumeApproval', ...beginAnalysis],
+                actions: [consumeRolloutApproval, ...beginAnalysis],
               },
               {
                 guard: confirmRollout.answered,
@@ -118,7 +119,7 @@ export const canaryMachine = canarySetup.createMachine({
             WEBHOOK_RESULT: {
               guard: confirmRollout.passed,
               target: '#canary.analysis',
-              actions: ['consumeApproval', ...beginAnalysis],
+              actions: [consumeRolloutApproval, ...beginAnalysis],
             },
           },
         },
@@ -155,7 +156,7 @@ export const canaryMachine = canarySetup.createMachine({
           { guard: and(['stepDue', 'primaryReady']), target: '.step', reenter: true, actions: 'clearClock' },
           { guard: 'clockRunning', actions: 'clearClock' },
         ],
-        COMMAND: beforePromotion('Progressing'),
+        COMMAND: inAnalysis,
       },
       states: {
         idle: {},
@@ -169,6 +170,14 @@ export const canaryMachine = canarySetup.createMachine({
         OBSERVE: [
           toTermination,
           whileSuspended,
+          // The promote was never applied and the target no longer has the revision (it moved
+          // across a crash): nothing can be promoted, so the release goes to what the target has.
+          { guard: and(['promotionLost', 'revertedToPromoted']), target: 'succeeded', actions: abandon },
+          {
+            guard: and(['promotionLost', 'newRevision']),
+            target: 'releasing',
+            actions: ['startRelease', setWeights, record('restarted')],
+          },
           // The analysed revision is still promoted; only traffic on the changed canary pods stops.
           {
             guard: and(['targetMoved', 'canaryHasTraffic']),

@@ -94,7 +94,11 @@ export const analysisStep = {
       entry: ask('confirm-traffic-increase'),
       on: {
         WEBHOOK_RESULT: [
-          { guard: confirmTraffic.passed, target: 'increase', actions: 'consumeApproval' },
+          {
+            guard: confirmTraffic.passed,
+            target: 'increase',
+            actions: { type: 'consumeApproval', params: { webhook: 'confirm-traffic-increase' } },
+          },
           {
             guard: confirmTraffic.answered,
             target: 'settle',
@@ -120,7 +124,11 @@ export const analysisStep = {
       entry: ask('confirm-promotion'),
       on: {
         WEBHOOK_RESULT: [
-          { guard: confirmPromotion.passed, target: 'promote', actions: 'consumeApproval' },
+          {
+            guard: confirmPromotion.passed,
+            target: 'promote',
+            actions: { type: 'consumeApproval', params: { webhook: 'confirm-promotion' } },
+          },
           { guard: and([confirmPromotion.answered, 'promotionHeld']), target: 'settle' },
           {
             guard: confirmPromotion.answered,

@@ -74,6 +74,8 @@ export const canarySetup = setup({
     resumeCommand: when(is.command('resume')),
     hasManualGate: when(is.hasManualGate),
     pausedNow: ({ context }: Args) => context.paused,
+    retriable: when(is.retriable),
+    promotionLost: when(is.promotionLost),
     configured: ({ context, event }: Args, p: { webhook: WebhookType }) =>
       is.configured(p.webhook)(context, event),
     webhookPassed: ({ context, event }: Args, p: { webhook: WebhookType }) =>
@@ -107,7 +109,10 @@ export const canarySetup = setup({
     pause: apply(update.pause),
     resume: apply(update.resume),
     approve: apply(update.approve),
-    consumeApproval: apply(update.consumeApproval),
+    approveNow: apply(update.approveNow),
+    consumeApproval: assign<MachineContext, MachineEvent, { webhook: WebhookType }, MachineEvent, never>(
+      ({ context, event }, params) => update.consumeApproval(params.webhook)(context, event),
+    ),
     acceptCommand: apply(update.acceptCommand),
     refuseCommand: assign<MachineContext, MachineEvent, { phase: string }, MachineEvent, never>(
       ({ context, event }, params) => update.refuseCommand(params.phase)(context, event),

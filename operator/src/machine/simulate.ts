@@ -104,6 +104,11 @@ export class Simulation {
       verb,
       revision: options.revision ?? this.context.lastAppliedRevision,
       full: options.full ?? false,
+      observed: {
+        revision: this.world.revision,
+        suspended: this.world.suspended,
+        deleting: this.world.deleting,
+      },
       ...(options.error !== undefined ? { error: options.error } : {}),
     });
     while (next) next = this.answer(next);

@@ -1,5 +1,6 @@
 import type { FailureReason, MachineContext } from './context.ts';
 import { toMillis, type CommandEvent, type MachineEvent } from './events.ts';
+import { isManualGate, type WebhookType } from './plan.ts';
 import { advanceExposure, nextPromotionWeights, TOTAL_WEIGHT } from './schedule.ts';
 
 /**
@@ -141,6 +142,7 @@ export const fail =
   });
 
 export const beginTermination: Update = (_, event) => ({
+  ...noHold,
   phaseStartedAt: at(event),
   nextStepAt: null,
   canaryNotReadySince: null,
@@ -152,12 +154,17 @@ export const terminate: Update = (_, event) => ({ phaseStartedAt: at(event) });
 export const pause: Update = () => ({ paused: true });
 export const resume: Update = () => ({ paused: false });
 
-/** Opens the next manual gate of this release, now: the step (or gate re-check) is due at once. */
-export const approve: Update = (_, event) => ({ approved: true, nextStepAt: at(event) });
+/** Opens the next manual gate of this release when the release reaches it; the pace is unchanged. */
+export const approve: Update = () => ({ approved: true });
 
-/** A manual gate was passed: the approval is used up, the next manual gate needs its own. */
-export const consumeApproval: Update = (context) =>
-  (context.plan.manualGates?.length ?? 0) > 0 ? { approved: false } : {};
+/** Opens the manual gate the release is held at, now: the gate is asked again at once. */
+export const approveNow: Update = (_, event) => ({ approved: true, nextStepAt: at(event) });
+
+/** A manual gate of this type was passed: the approval is used up, the next one needs its own. */
+export const consumeApproval =
+  (type: WebhookType): Update =>
+  (context) =>
+    isManualGate(context.plan, type) ? { approved: false } : {};
 
 const commandText = (e: CommandEvent): string => `${e.verb}${e.full ? ' --full' : ''}`;
 
@@ -184,9 +191,15 @@ export const refuseCommand =
       event.error ??
       (event.revision !== context.lastAppliedRevision
         ? `${commandText(event)} is for revision ${event.revision}, but the release is ${context.lastAppliedRevision}`
-        : event.verb === 'promote' && !event.full && (context.plan.manualGates?.length ?? 0) === 0
-          ? `promote opens manual gates and this release has none; promote --full skips the analysis`
-          : `${commandText(event)} does not apply while ${phase}`);
+        : event.observed.deleting
+          ? 'the Canary is being deleted'
+          : event.observed.suspended
+            ? 'the Canary is suspended (spec.suspend); commands apply once it is not'
+            : event.observed.revision !== context.lastAppliedRevision
+              ? `the target has moved on to revision ${event.observed.revision}`
+              : event.verb === 'promote' && !event.full && (context.plan.manualGates?.length ?? 0) === 0
+                ? `promote opens manual gates and this release has none; promote --full skips the analysis`
+                : `${commandText(event)} does not apply while ${phase}`);
     return {
       lastCommand: {
         id: event.id,

@@ -1,5 +1,5 @@
 import { readCommand, type Canary } from '../api/index.ts';
-import type { CommandEvent, MachineContext } from '../machine/index.ts';
+import type { CommandEvent, MachineContext, ObserveEvent } from '../machine/index.ts';
 
 /**
  * The command on the Canary as a machine event, once: a command whose id the machine already
@@ -9,11 +9,17 @@ import type { CommandEvent, MachineContext } from '../machine/index.ts';
 export function commandEvent(
   canary: Canary,
   context: Pick<MachineContext, 'lastCommand'> | undefined,
-  now: Date,
+  observation: ObserveEvent,
 ): CommandEvent | undefined {
   const read = readCommand(canary.metadata.annotations);
   if (!read || !context || context.lastCommand?.id === read.id) return undefined;
-  const base = { type: 'COMMAND', now: now.getTime(), id: read.id } as const;
+  const { revision: observed, suspended, deleting } = observation;
+  const base = {
+    type: 'COMMAND',
+    now: observation.now,
+    id: read.id,
+    observed: { revision: observed, suspended, deleting },
+  } as const;
   if (!read.ok) return { ...base, verb: 'invalid', revision: '', full: false, error: read.error };
   const { verb, revision, full } = read.command;
   return { ...base, verb, revision, full: full ?? false };

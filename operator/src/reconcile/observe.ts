@@ -1,5 +1,5 @@
 import type { Canary } from '../api/index.ts';
-import type { MachineEvent } from '../machine/index.ts';
+import type { ObserveEvent } from '../machine/index.ts';
 import type { Readiness } from '../status/waiting.ts';
 import type { TargetObservation } from '../workloads/deployment-target.ts';
 import { REVISION_ANNOTATION } from '../workloads/primary.ts';
@@ -19,7 +19,7 @@ export function readinessOf(canary: Canary, obs: TargetObservation): Readiness {
 }
 
 /** The machine's view of the world for one pass. */
-export function observe(canary: Canary, obs: TargetObservation, now: Date, deleting: boolean): MachineEvent {
+export function observe(canary: Canary, obs: TargetObservation, now: Date, deleting: boolean): ObserveEvent {
   const readiness = readinessOf(canary, obs);
   return {
     type: 'OBSERVE',

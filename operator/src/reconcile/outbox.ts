@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { receives } from '../../../analysis/src/index.ts';
 import type { Canary } from '../api/index.ts';
 import { effectTypes, type Effect, type MachineContext } from '../machine/index.ts';
+import type { TargetObservation } from '../workloads/deployment-target.ts';
+import { REVISION_ANNOTATION } from '../workloads/primary.ts';
 
 /**
  * The decision a pass persisted before acting on it (status.decision, see
@@ -93,4 +95,18 @@ export function coveredByConvergence(effect: Effect): boolean {
 export function hasReceiver(effect: Effect, canary: Canary): boolean {
   if (effect.type !== 'sendAlert') return true;
   return (canary.spec.analysis.alerts ?? []).some((e) => receives(e.severity, effect.params.severity));
+}
+
+/**
+ * A persisted promote that can never be applied: the target has moved on from its revision and the
+ * primary does not run it (the target changed between the decision and a crashed pass's replay).
+ * Replaying it would fail every pass; skipped, the machine sees the lost promotion and releases
+ * what the target has instead.
+ */
+export function unpromotable(effect: Effect, obs: Pick<TargetObservation, 'revision' | 'primary'>): boolean {
+  return (
+    effect.type === 'promote' &&
+    obs.revision !== effect.params.revision &&
+    obs.primary?.metadata?.annotations?.[REVISION_ANNOTATION] !== effect.params.revision
+  );
 }

@@ -32,7 +32,14 @@ import { stall } from './stall.ts';
 import { StatusConflictError, type StatusWriter } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
-import { convergence, coveredByConvergence, hasReceiver, isQuery, readDecision } from './outbox.ts';
+import {
+  convergence,
+  coveredByConvergence,
+  hasReceiver,
+  isQuery,
+  readDecision,
+  unpromotable,
+} from './outbox.ts';
 import { commandEvent } from './command.ts';
 
 export interface ReconcilerDeps {
@@ -224,7 +231,7 @@ async function reconcileOnce(
     if (persistedDecision) {
       await runOutbox(outboxRun, canary.status?.phase ?? '', seq, persistedDecision.effects, {
         delivered: persistedDecision.decision.delivered,
-        skip: (e) => converge.length > 0 && coveredByConvergence(e),
+        skip: (e) => (converge.length > 0 && coveredByConvergence(e)) || unpromotable(e, obs),
       });
     }
   } catch (err) {
@@ -235,13 +242,21 @@ async function reconcileOnce(
 
   // Decide: queries (analysis, gate webhooks) answer the machine within the pass; every other
   // effect is collected into the outbox of this decision.
-  const command = commandEvent(canary, (snapshot as { context?: MachineContext } | undefined)?.context, now);
-  const events: MachineEvent[] = [...(command ? [command] : []), observe(canary, obs, now, deleting)];
+  const observation = observe(canary, obs, now, deleting);
+  const command = commandEvent(
+    canary,
+    (snapshot as { context?: MachineContext } | undefined)?.context,
+    observation,
+  );
+  const events: MachineEvent[] = [...(command ? [command] : []), observation];
   let last: Step | undefined = pending.at(-1);
   let checks: CheckResult[] | undefined;
   const outbox: Effect[] = [];
   try {
     for (let decisions = 0; ; decisions++) {
+      // The answers of a step come before any event still queued (a command's pass then observes
+      // the world after the command's own gate answered, and asks that gate once).
+      const answers: MachineEvent[] = [];
       for (const s of pending.splice(0)) {
         for (const effect of s.effects) {
           if (!isQuery(effect)) {
@@ -251,10 +266,11 @@ async function reconcileOnce(
           checkpoint();
           const outcome = await execute(effect, ctx(s.phase));
           if (outcome.checks) checks = outcome.checks;
-          if (outcome.followUp) events.push(outcome.followUp);
+          if (outcome.followUp) answers.push(outcome.followUp);
           if (outcome.tell) outbox.push(...outcome.tell.filter((e) => hasReceiver(e, canary)));
         }
       }
+      events.unshift(...answers);
       const event = events.shift();
       if (!event) break;
       if (decisions >= MAX_DECISIONS)

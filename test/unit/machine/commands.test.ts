@@ -177,3 +177,76 @@ describe('pause and resume', () => {
     r.command('resume').until('Succeeded');
   });
 });
+
+describe('a command and the world of its pass', () => {
+  it('promote --full in the pass that sees a newer revision is refused, and the newer one is released', () => {
+    const r = released(plan({ maxWeight: 50 }));
+    r.until('Progressing').pass({}, MINUTE);
+    r.world.revision = 'r2'; // the target moved on before this pass; the command names r1
+    r.command('promote', { full: true, revision: 'r1' });
+    expect(r.context.lastCommand?.message).toBe('refused: the target has moved on to revision r2');
+    expect(ofType(r.effects, 'promote')).toEqual([]);
+    expect(r.context.lastAppliedRevision).toBe('r2');
+    r.until('Succeeded');
+    expect(r.world.primaryRevision).toBe('r2');
+  });
+
+  it('is refused while the Canary is suspended', () => {
+    const r = released(plan());
+    r.until('Progressing');
+    r.world.suspended = true;
+    r.command('abort');
+    expect(r.context.lastCommand?.message).toMatch(/suspended \(spec\.suspend\)/);
+    expect(r.current.phase).toBe('Progressing');
+  });
+});
+
+describe('approvals', () => {
+  it('a promote before the manual gate opens it when reached, without hurrying the steps', () => {
+    const r = released(plan(manual(['confirm-promotion'])));
+    r.pass({}, 0);
+    const due = r.context.nextStepAt;
+    const weight = r.context.canaryWeight;
+    r.command('promote');
+    expect(r.context).toMatchObject({ approved: true, nextStepAt: due, canaryWeight: weight });
+  });
+
+  it('is used up only by a manual gate, not by a webhook gate passing first', () => {
+    const r = released(
+      plan({
+        webhooks: ['confirm-traffic-increase', 'confirm-promotion'],
+        manualGates: ['confirm-promotion'],
+      }),
+    );
+    r.pass({}, 0);
+    r.command('promote');
+    r.until('Succeeded', 20);
+    expect(r.phases).not.toContain('WaitingPromotion');
+  });
+});
+
+describe('retry', () => {
+  it('is refused when the target went back to the promoted revision after the failure', () => {
+    const r = released(plan(), { analysis: ['fail', 'fail'] });
+    r.until('Failed');
+    r.pass({ revision: 'r0' }, MINUTE);
+    expect(r.context.lastAppliedRevision).toBe('r0');
+    r.command('retry');
+    expect(r.context.lastCommand?.accepted).toBe(false);
+    expect(r.current.phase).toBe('Failed');
+  });
+});
+
+describe('a promotion that was never applied', () => {
+  it('releases what the target has when the promote was lost and the target moved on', () => {
+    const r = released(plan());
+    r.until('Promoting');
+    // A crash between the persisted decision and the promote, then a new revision: the primary
+    // still runs r0 and the target no longer has r1.
+    r.pass({ primaryRevision: 'r0', revision: 'r2' }, 1000);
+    expect(r.context.lastAppliedRevision).toBe('r2');
+    expect(r.current.phase).not.toBe('Promoting');
+    r.until('Succeeded');
+    expect(r.world.primaryRevision).toBe('r2');
+  });
+});

@@ -227,7 +227,14 @@ function serialize({ context: sim }: { context: Sim }): string {
   const c = sim.snap.context;
   const rel = (t: number | null) => (t === null ? null : Math.max(0, t - sim.now));
   const since = c.canaryNotReadySince === null ? null : rel(c.canaryNotReadySince + 1000);
-  const times = { plan: 0, phaseStartedAt: 0, nextStepAt: rel(c.nextStepAt), canaryNotReadySince: since };
+  const times = {
+    plan: 0,
+    phaseStartedAt: 0,
+    // Only reported (the duration metric), never decided on: any value is the same state.
+    releaseStartedAt: 0,
+    nextStepAt: rel(c.nextStepAt),
+    canaryNotReadySince: since,
+  };
   return JSON.stringify([stateKey(sim.snap.value), request(sim), sim.primaryRevision, { ...c, ...times }]);
 }
 
