@@ -347,7 +347,8 @@ describe('chart rendering', () => {
     const exported = new Set<string>();
     for (const m of await createMetrics().registry.getMetricsAsJSON()) {
       exported.add(m.name);
-      if (String(m.type) === 'histogram') for (const x of ['_bucket', '_count', '_sum']) exported.add(m.name + x);
+      if (String(m.type) === 'histogram')
+        for (const x of ['_bucket', '_count', '_sum']) exported.add(m.name + x);
     }
     const used = (text: string) => new Set(text.match(/\bfledge_[a-z_]+/g) ?? []);
     const rules = await readFile(join(chart, 'files/prometheus/rules.yaml'), 'utf8');

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { inject } from 'vitest';
 import { COMMAND_ANNOTATION } from '../../../operator/src/api/index.ts';
 import { waitFor } from '../../env/wait.ts';
@@ -7,7 +9,7 @@ import { operatorEnv, reconcileCount, type OperatorEnv } from '../operator/setup
 import { recordStatuses } from '../operator/recorder.ts';
 import { argoAction, argoActions, argoHealth } from '../gitops/argocd.ts';
 import { kstatusTool, type Kstatus } from '../gitops/kstatus.ts';
-import { runCli } from './run-cli.ts';
+import { cliBin, runCli } from './run-cli.ts';
 
 // A release driven by hand with the kubectl plugin, against the real operator: every command is
 // the CLI as its own process, its exit code and message, and what the operator then did. The
@@ -216,5 +218,50 @@ describe('kubectl fledge: manual control', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown option '--fast'");
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('get: one or a list, by label, as a table (wide), JSON or YAML, and --watch prints each change', async () => {
+    const { f } = env;
+    await env.release('listed', env.canarySpec('listed'));
+    await f.labelCanary('listed', { team: 'checkout' });
+    const wide = await cli('get', '-o', 'wide', '-l', 'team=checkout');
+    expect(wide.code).toBe(0);
+    const [header, row, ...rest] = wide.stdout.trim().split('\n');
+    expect(header).toMatch(
+      /^NAME\s+PHASE\s+WEIGHT\s+FAILED CHECKS\s+LAST TRANSITION\s+INTERVAL\s+STEP WEIGHT\s+MAX WEIGHT\s+HELD\s+MESSAGE$/,
+    );
+    expect(row).toMatch(/^listed\s+Initialized\s+0\s+0\/2\s+\S+\s+1s\s+20\s+60\s+-\s+primary serves/);
+    expect(rest).toEqual([]);
+    const list = JSON.parse((await cli('get', '-o', 'json', '-l', 'team=checkout')).stdout) as {
+      kind: string;
+      items: { metadata: { name: string } }[];
+    };
+    expect(list.kind).toBe('List');
+    expect(list.items.map((i) => i.metadata.name)).toEqual(['listed']);
+    const one = parse((await cli('get', 'listed', '-o', 'yaml')).stdout) as {
+      kind: string;
+      status: { phase: string };
+    };
+    expect(one).toMatchObject({ kind: 'Canary', status: { phase: 'Initialized' } });
+    const status = await cli('status', 'listed');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/traffic .* primary 100 {2}canary 0/);
+
+    // --watch: the table, then a row for each change (here a label, which is a watch event).
+    const watcher = spawn(process.execPath, [cliBin, 'get', '-w', '-l', 'team=checkout', '-n', env.ns], {
+      env: { ...process.env, KUBECONFIG: inject('kubeconfig'), NO_COLOR: '1' },
+    });
+    let out = '';
+    watcher.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitFor('the first table', () => /^listed\s/m.test(out), { timeoutMs: 15_000 });
+      await f.labelCanary('listed', { touched: 'yes' });
+      await waitFor('a second row for the change', () => out.match(/^listed\s/gm)?.length === 2, {
+        timeoutMs: 15_000,
+      });
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    expect(await new Promise((resolve) => watcher.once('exit', (code) => resolve(code)))).toBe(130);
   });
 });

@@ -2,7 +2,14 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'kubectl-fledge.js');
+export const cliBin = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'bin',
+  'kubectl-fledge.js',
+);
 
 export interface CliRun {
   code: number;
@@ -15,7 +22,7 @@ export function runCli(kubeconfig: string, args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [bin, ...args],
+      [cliBin, ...args],
       { env: { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1' }, timeout: 120_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;

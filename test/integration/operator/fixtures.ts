@@ -64,6 +64,8 @@ export function fixtures(kc: KubeConfig, namespace: string) {
       }),
     patchCanarySpec: (name: string, spec: Record<string, unknown>) =>
       custom.patchNamespacedCustomObject({ ...canaries, name, body: { spec } }, merge),
+    labelCanary: (name: string, labels: Record<string, string>) =>
+      custom.patchNamespacedCustomObject({ ...canaries, name, body: { metadata: { labels } } }, merge),
     annotateCanary: (name: string, annotations: Record<string, string>) =>
       custom.patchNamespacedCustomObject({ ...canaries, name, body: { metadata: { annotations } } }, merge),
     deleteCanary: (name: string) => custom.deleteNamespacedCustomObject({ ...canaries, name }),
