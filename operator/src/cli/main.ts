@@ -5,7 +5,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { canaryPhaseSchema, type CanaryPhase, type CanaryStatus, type CommandVerb } from '../api/index.ts';
+import { readFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
 import { argoConfigPatch, readArgoScripts } from './argocd-config.ts';
+import { formatFinding, lintText } from './lint.ts';
 import { InputError, sendCommand, waitForStatus } from './control.ts';
 import { get, getWatch, outputFormats, type OutputFormat } from './get.ts';
 import { colors, renderFrame } from './render.ts';
@@ -41,6 +44,12 @@ function phase(v: string, all: CanaryPhase[] = []): CanaryPhase[] {
   if (!parsed.success)
     throw new InvalidArgumentError(`must be one of ${canaryPhaseSchema.options.join(', ')}`);
   return [...all, parsed.data];
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function errorMessage(err: unknown): string {
@@ -239,6 +248,42 @@ for (const { verb, summary } of control) {
     },
   );
 }
+
+program
+  .command('lint')
+  .description(
+    'check manifests offline with the same verdicts as admission; exits 0 when every fledge resource is valid, 2 otherwise',
+  )
+  .argument('<files...>', 'YAML files (several documents each), - for standard input')
+  .option(
+    '--from-flagger',
+    "rewrite flagger.app manifests to fledge's API and print them (YAML) on standard output",
+  )
+  .action(async (files: string[], o: { fromFlagger?: boolean }) => {
+    let invalid = false;
+    const rewritten: unknown[] = [];
+    for (const file of files) {
+      let text: string;
+      try {
+        text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+      } catch (err) {
+        console.error(
+          `fledge lint: ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`,
+        );
+        invalid = true;
+        continue;
+      }
+      const result = lintText(file, text, { fromFlagger: o.fromFlagger === true });
+      rewritten.push(...result.rewritten);
+      for (const f of result.findings) {
+        if (f.verdict === 'invalid') invalid = true;
+        // With --from-flagger, stdout carries the rewritten YAML; the verdicts go to stderr.
+        (o.fromFlagger ? console.error : console.log)(formatFinding(f));
+      }
+    }
+    if (o.fromFlagger) process.stdout.write(rewritten.map((d) => stringify(d)).join('---\n'));
+    process.exitCode = invalid ? exitCodes.usage : 0;
+  });
 
 program
   .command('argocd-cm')

@@ -1,0 +1,129 @@
+// `kubectl fledge lint`: the admission verdict on manifests, offline. Pure: documents in, findings
+// out; main.ts reads the files. The schemas are the ones the CRDs are generated from (their CEL
+// half is the same rules), so what lint accepts the API server accepts, and the other way round.
+import { parseAllDocuments } from 'yaml';
+import {
+  API_VERSION,
+  GROUP,
+  parseAlertProvider,
+  parseCanary,
+  parseMetricTemplate,
+  type FieldError,
+} from '../api/index.ts';
+
+const FLAGGER_GROUP = 'flagger.app';
+const kinds = { Canary: parseCanary, MetricTemplate: parseMetricTemplate, AlertProvider: parseAlertProvider };
+type Kind = keyof typeof kinds;
+
+export interface Finding {
+  /** `file:2` for the second document of a file. */
+  where: string;
+  /** `Canary shop/web`, or the document's kind when it is not one of fledge's. */
+  what: string;
+  verdict: 'valid' | 'invalid' | 'skipped';
+  errors: FieldError[];
+  /** How to write a Flagger field or habit for fledge, where the error is one. */
+  hints: string[];
+}
+
+/** Flagger-isms that fledge answers with an error, and how to write them for fledge. */
+function hintsFor(errors: readonly FieldError[], flagger: boolean, doc: unknown): string[] {
+  const hints = new Set<string>();
+  // Looked up in the document too: a refinement error shows only once the object's shape is right.
+  const spec = (doc as { spec?: Record<string, unknown> } | undefined)?.spec ?? {};
+  if (spec['autoscalerRef'] !== undefined)
+    hints.add('fledge does not manage HPAs yet: remove autoscalerRef and keep the HPA on the target');
+  if (flagger)
+    hints.add(`apiVersion ${FLAGGER_GROUP}/...: fledge is ${API_VERSION}; --from-flagger rewrites it`);
+  for (const e of errors) {
+    if (e.path === 'spec.provider')
+      hints.add(
+        'Flagger takes the provider from its -mesh-provider flag; fledge needs spec.provider (gatewayapi, nginx, kubernetes)',
+      );
+    if (e.path === 'spec.autoscalerRef')
+      hints.add('fledge does not manage HPAs yet: remove autoscalerRef and keep the HPA on the target');
+    if (e.path.startsWith('spec.service.') && /not supported/.test(e.message))
+      hints.add('mesh-specific service fields (Istio, App Mesh) have no fledge router yet; remove them');
+  }
+  return [...hints];
+}
+
+/** One manifest as fledge would take it: Flagger's API group replaced by fledge's, nothing else. */
+export function fromFlagger(doc: unknown): unknown {
+  if (typeof doc !== 'object' || doc === null) return doc;
+  const o = doc as { apiVersion?: unknown; kind?: unknown };
+  if (typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith(`${FLAGGER_GROUP}/`)) return doc;
+  if (!(String(o.kind) in kinds)) return doc;
+  return { ...o, apiVersion: API_VERSION };
+}
+
+export function lintDocument(where: string, doc: unknown): Finding {
+  const o = (typeof doc === 'object' && doc !== null ? doc : {}) as {
+    apiVersion?: unknown;
+    kind?: unknown;
+    metadata?: { name?: string; namespace?: string };
+  };
+  const kind = String(o.kind ?? '(no kind)');
+  const name = [o.metadata?.namespace, o.metadata?.name].filter(Boolean).join('/') || '(no name)';
+  const what = `${kind} ${name}`;
+  const group = typeof o.apiVersion === 'string' ? o.apiVersion.split('/')[0] : undefined;
+  if (group === FLAGGER_GROUP && kind in kinds) {
+    const asFledge = kinds[kind as Kind](fromFlagger(doc));
+    const errors = [
+      { path: 'apiVersion', message: `${String(o.apiVersion)} is Flagger's API; fledge's is ${API_VERSION}` },
+      ...(asFledge.ok ? [] : asFledge.errors),
+    ];
+    return { where, what, verdict: 'invalid', errors, hints: hintsFor(errors, true, doc) };
+  }
+  if (group !== GROUP || !(kind in kinds)) return { where, what, verdict: 'skipped', errors: [], hints: [] };
+  const parsed = kinds[kind as Kind](doc);
+  if (parsed.ok) return { where, what, verdict: 'valid', errors: [], hints: [] };
+  return {
+    where,
+    what,
+    verdict: 'invalid',
+    errors: parsed.errors,
+    hints: hintsFor(parsed.errors, false, doc),
+  };
+}
+
+/** Every document of one file's text; a YAML syntax error is a finding of its own. */
+export function lintText(
+  file: string,
+  text: string,
+  options: { fromFlagger?: boolean } = {},
+): {
+  findings: Finding[];
+  rewritten: unknown[];
+} {
+  const findings: Finding[] = [];
+  const rewritten: unknown[] = [];
+  parseAllDocuments(text).forEach((d, i) => {
+    const where = `${file}:${i + 1}`;
+    if (d.errors.length > 0) {
+      findings.push({
+        where,
+        what: '(not YAML)',
+        verdict: 'invalid',
+        errors: d.errors.map((e) => ({ path: '(document)', message: e.message })),
+        hints: [],
+      });
+      return;
+    }
+    const raw: unknown = d.toJS();
+    if (raw === null || raw === undefined) return;
+    const doc = options.fromFlagger ? fromFlagger(raw) : raw;
+    rewritten.push(doc);
+    findings.push(lintDocument(where, doc));
+  });
+  return { findings, rewritten };
+}
+
+export function formatFinding(f: Finding): string {
+  const lines = [
+    `${f.where} ${f.what}: ${f.verdict}${f.verdict === 'skipped' ? ' (not a fledge resource)' : ''}`,
+  ];
+  for (const e of f.errors) lines.push(`  ${e.path}: ${e.message}`);
+  for (const h of f.hints) lines.push(`  hint: ${h}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { formatFinding, lintText } from '../../../operator/src/cli/lint.ts';
+import { invalidCanaries } from '../api/invalid-canaries.ts';
+import { validExamples } from '../api/valid-canaries.ts';
+
+// A Canary as a Flagger user writes it for Gateway API with an HPA and the mesh provider left to
+// Flagger's -mesh-provider flag.
+const flaggerCanary = `
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  autoscalerRef:
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    name: podinfo
+  service:
+    port: 9898
+    gatewayRefs:
+      - name: gateway
+  analysis:
+    interval: 1m
+    threshold: 5
+    maxWeight: 50
+    stepWeight: 10
+`;
+
+describe('kubectl fledge lint', () => {
+  it('accepts every valid example and refuses every invalid one, naming the field admission names', () => {
+    for (const e of validExamples) {
+      const { findings } = lintText('ok.yaml', e.yaml);
+      expect(
+        findings.map((f) => f.verdict),
+        e.name,
+      ).toEqual(['valid']);
+    }
+    for (const e of invalidCanaries) {
+      const { findings } = lintText('bad.yaml', stringify(e.object));
+      expect(findings[0]?.verdict, e.name).toBe('invalid');
+      expect(
+        findings[0]?.errors.some((x) => x.path.startsWith(e.expectField)),
+        e.name,
+      ).toBe(true);
+    }
+  });
+
+  it('names Flagger-only habits and how to write them for fledge', () => {
+    const [f] = lintText('podinfo.yaml', flaggerCanary).findings;
+    expect(f?.verdict).toBe('invalid');
+    expect(f?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['apiVersion', 'spec.provider']));
+    const text = formatFinding(f!);
+    expect(text).toContain('podinfo.yaml:1 Canary test/podinfo: invalid');
+    expect(text).toMatch(/hint: .*--from-flagger rewrites it/);
+    expect(text).toMatch(/hint: Flagger takes the provider from its -mesh-provider flag/);
+    expect(text).toMatch(/hint: fledge does not manage HPAs yet/);
+  });
+
+  it('--from-flagger rewrites the API group only; what is left are the real differences', () => {
+    const { findings, rewritten } = lintText('podinfo.yaml', flaggerCanary, { fromFlagger: true });
+    expect(rewritten[0]).toMatchObject({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary' });
+    expect(findings[0]?.errors.map((e) => e.path)).not.toContain('apiVersion');
+    expect(findings[0]?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['spec.provider']));
+  });
+
+  it('skips other resources and reports a document that is not YAML', () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\nkind: [unclosed\n';
+    const { findings } = lintText('mixed.yaml', text);
+    expect(findings.map((f) => [f.where, f.verdict])).toEqual([
+      ['mixed.yaml:1', 'skipped'],
+      ['mixed.yaml:2', 'invalid'],
+    ]);
+  });
+});
