@@ -158,10 +158,8 @@ try {
   const metrics = await (await fetch(`${op.metricsUrl}/metrics`)).text();
   const passes = Number(/^fledge_reconcile_duration_seconds_count (\S+)/m.exec(metrics)?.[1] ?? NaN);
   const sum = Number(/^fledge_reconcile_duration_seconds_sum (\S+)/m.exec(metrics)?.[1] ?? NaN);
-  const rssMb =
-    Number(/^fledge_process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
-  const heapMb =
-    Number(/^fledge_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+  const rssMb = Number(/^fledge_process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+  const heapMb = Number(/^fledge_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
   // A release here: detect, 25, 50, promote, finalise, succeed.
   const steps = 2;
   const rows: Array<[string, string]> = [
