@@ -163,6 +163,8 @@ export interface CrdDefinition {
   spec: z.ZodType;
   status?: z.ZodType;
   printerColumns: PrinterColumn[];
+  /** `kubectl get all` lists kinds in category `all`; `kubectl get fledge` every fledge kind. */
+  categories?: string[];
 }
 
 /** An apiextensions.k8s.io/v1 CustomResourceDefinition as a plain object, ready for YAML. */
@@ -180,7 +182,13 @@ export function buildCrd(def: CrdDefinition) {
     metadata: { name: `${def.plural}.${def.group}` },
     spec: {
       group: def.group,
-      names: { kind: def.kind, listKind: `${def.kind}List`, plural: def.plural, singular: def.singular },
+      names: {
+        kind: def.kind,
+        listKind: `${def.kind}List`,
+        plural: def.plural,
+        singular: def.singular,
+        ...(def.categories ? { categories: def.categories } : {}),
+      },
       scope: 'Namespaced',
       versions: [
         {

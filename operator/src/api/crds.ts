@@ -25,7 +25,14 @@ const definitions: CrdDefinition[] = [
       { name: 'FailedChecks', type: 'integer', jsonPath: '.status.failedChecks' },
       { name: 'LastTransitionTime', type: 'date', jsonPath: '.status.lastTransitionTime' },
       age,
+      // kubectl get canaries -o wide
+      { name: 'Interval', type: 'string', jsonPath: '.spec.analysis.interval', priority: 1 },
+      { name: 'StepWeight', type: 'integer', jsonPath: '.spec.analysis.stepWeight', priority: 1 },
+      { name: 'MaxWeight', type: 'integer', jsonPath: '.spec.analysis.maxWeight', priority: 1 },
+      { name: 'Suspended', type: 'boolean', jsonPath: '.spec.suspend', priority: 1 },
+      { name: 'Paused', type: 'boolean', jsonPath: '.status.paused', priority: 1 },
     ],
+    categories: ['all', 'fledge'],
   },
   {
     group: GROUP,
@@ -36,6 +43,7 @@ const definitions: CrdDefinition[] = [
     description: 'MetricTemplate is a query that Canary metrics reference by name',
     spec: metricTemplateSpecSchema,
     printerColumns: [{ name: 'Provider', type: 'string', jsonPath: '.spec.provider.type' }, age],
+    categories: ['fledge'],
   },
   {
     group: GROUP,
@@ -46,6 +54,7 @@ const definitions: CrdDefinition[] = [
     description: 'AlertProvider is where Canary alerts are sent',
     spec: alertProviderSpecSchema,
     printerColumns: [{ name: 'Type', type: 'string', jsonPath: '.spec.type' }, age],
+    categories: ['fledge'],
   },
 ];
 

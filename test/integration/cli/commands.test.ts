@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { binaries } from '../../env/binaries.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { inject } from 'vitest';
@@ -243,6 +245,24 @@ describe('kubectl fledge: manual control', () => {
       status: { phase: string };
     };
     expect(one).toMatchObject({ kind: 'Canary', status: { phase: 'Initialized' } });
+    // kubectl itself: -o wide adds the pace columns, and Canaries are part of `kubectl get all`.
+    const { kubectl } = await binaries();
+    const kubectlGet = async (...args: string[]) =>
+      (
+        await promisify(execFile)(kubectl, [
+          `--kubeconfig=${inject('kubeconfig')}`,
+          '-n',
+          env.ns,
+          'get',
+          ...args,
+        ])
+      ).stdout;
+    const [wideHeader, wideRow] = (await kubectlGet('canaries', 'listed', '-o', 'wide')).split('\n');
+    expect(wideHeader).toMatch(
+      /^NAME\s+STATUS\s+WEIGHT\s+FAILEDCHECKS\s+LASTTRANSITIONTIME\s+AGE\s+INTERVAL\s+STEPWEIGHT\s+MAXWEIGHT\s+SUSPENDED\s+PAUSED$/,
+    );
+    expect(wideRow).toMatch(/^listed\s+Initialized\s+0\s+0\s+\S+\s+\S+\s+1s\s+20\s+60\s+/);
+    expect(await kubectlGet('all')).toMatch(/^canary\.fledge\.dev\/listed\s/m);
     const status = await cli('status', 'listed');
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/traffic .* primary 100 {2}canary 0/);
