@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createMetrics } from '../../../operator/src/runtime/metrics.ts';
+import { startCluster } from '../../env/cluster.ts';
 import { statusCode, testKubeConfig } from '../support.ts';
 
 const run = promisify(execFile);
@@ -163,7 +164,7 @@ describe('chart rendering', () => {
     ]);
   });
 
-  it('renders the operator and nothing cluster-wide beyond its RBAC', async () => {
+  it('renders the operator and nothing cluster-wide beyond its RBAC and CRDs', async () => {
     const ms = await render();
     const kinds = ms.map((m) => `${m.kind}/${m.metadata.name}`).sort();
     expect(kinds).toEqual(
@@ -172,6 +173,9 @@ describe('chart rendering', () => {
         'ClusterRole/fledge-edit',
         'ClusterRole/fledge-view',
         'ClusterRoleBinding/fledge',
+        'CustomResourceDefinition/alertproviders.fledge.dev',
+        'CustomResourceDefinition/canaries.fledge.dev',
+        'CustomResourceDefinition/metrictemplates.fledge.dev',
         'Deployment/fledge',
         'PodDisruptionBudget/fledge',
         'Role/fledge-leader-election',
@@ -181,7 +185,9 @@ describe('chart rendering', () => {
       ].sort(),
     );
     for (const m of ms) {
-      const clusterScoped = m.kind === 'ClusterRole' || m.kind === 'ClusterRoleBinding';
+      const clusterScoped = ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition'].includes(
+        m.kind,
+      );
       expect(m.metadata.namespace, `${m.kind}/${m.metadata.name}`).toBe(
         clusterScoped ? undefined : 'fledge-system',
       );
@@ -393,23 +399,37 @@ describe('chart rendering', () => {
 
   it('ships the generated CRDs unchanged, and leaves them out with crds.install=false', async () => {
     const generated = (await readdir(join(repo, 'crds'))).filter((f) => f.endsWith('.yaml')).sort();
-    const shipped = join(chart, 'charts', 'crds', 'crds');
+    const shipped = join(chart, 'charts', 'crds', 'files');
     expect((await readdir(shipped)).sort(), 'run charts/fledge/sync-crds.sh').toEqual(generated);
     for (const f of generated) {
       const [a, b] = await Promise.all([
         readFile(join(repo, 'crds', f), 'utf8'),
         readFile(join(shipped, f), 'utf8'),
       ]);
-      expect(b === a, `charts/fledge/charts/crds/crds/${f} differs: run charts/fledge/sync-crds.sh`).toBe(
+      expect(b === a, `charts/fledge/charts/crds/files/${f} differs: run charts/fledge/sync-crds.sh`).toBe(
         true,
       );
     }
-    const crdNames = async (...extra: string[]) =>
-      parseAllDocuments(await helm(['template', 'fledge', chart, '--include-crds', ...extra]))
-        .map((d) => d.toJS() as Manifest | null)
+    const crds = async (...extra: string[]) =>
+      parseAllDocuments(await helm(['template', 'fledge', chart, ...extra]))
+        .map((d) => d.toJS() as (Manifest & { metadata: { annotations?: Record<string, string> } }) | null)
         .filter((m) => m?.kind === 'CustomResourceDefinition')
-        .map((m) => m!.metadata.name)
-        .sort();
+        .map((m) => m!);
+    const crdNames = async (...extra: string[]) => (await crds(...extra)).map((m) => m.metadata.name).sort();
+    // Templates, with what keeps them: Helm on uninstall, Argo CD from pruning.
+    for (const crd of await crds()) {
+      expect(crd.metadata.annotations).toMatchObject({
+        'helm.sh/resource-policy': 'keep',
+        'argocd.argoproj.io/sync-options': 'Prune=false,ServerSideApply=true',
+      });
+      const generated = parseAllDocuments(
+        await readFile(join(repo, 'crds', `${crd.metadata.name}.yaml`), 'utf8'),
+      )[0]!.toJS() as { spec: unknown };
+      expect(crd.spec).toEqual(generated.spec);
+    }
+    expect((await crds('--set', 'crds.keep=false'))[0]?.metadata.annotations).not.toHaveProperty(
+      'helm.sh/resource-policy',
+    );
     expect(await crdNames()).toEqual([
       'alertproviders.fledge.dev',
       'canaries.fledge.dev',
@@ -500,7 +520,9 @@ describe('chart installed into the real API server', () => {
       core.createNamespace({ body: { metadata: { name: other } } }),
     ]);
     const install = async (release: string, namespace: string, ...set: string[]) => {
+      // --take-ownership: other test files apply the CRDs to this shared cluster with kubectl.
       const args = ['install', release, chart, '--namespace', namespace, '--wait', '--timeout', '3m'];
+      if (!set.includes('crds.install=false')) args.push('--take-ownership');
       for (const s of set) args.push('--set', s);
       installed.push([release, namespace]);
       await helm(args, kubeconfig);
@@ -646,4 +668,66 @@ describe('chart installed into the real API server', () => {
       expect(await may(authzB, check)).toBe(false);
     });
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CRD upgrades, on a private control plane (the shared one's CRDs belong to every test file)
+
+describe('helm upgrade and the CRDs', () => {
+  it(
+    'adopts CRDs the previous chart left, applies a changed CRD on upgrade, keeps them on uninstall',
+    async () => {
+      const cluster = await startCluster({ nodes: 1 });
+      const work = await mkdtemp(join(tmpdir(), 'fledge-chart-'));
+      try {
+        const ext = cluster.kubeConfig().makeApiClient(ApiextensionsV1Api);
+        const columns = async () =>
+          (
+            await ext.readCustomResourceDefinition({ name: 'canaries.fledge.dev' })
+          ).spec.versions[0]!.additionalPrinterColumns!.map((c) => c.name);
+        // Chart 0.1.0 kept the CRDs in the subchart's crds/ directory: Helm installed them once and
+        // does not own them. That layout, rebuilt from this chart, is installed first.
+        const previous = join(work, 'previous');
+        await run('cp', ['-r', chart, previous]);
+        await run('mv', [join(previous, 'charts/crds/files'), join(previous, 'charts/crds/crds')]);
+        await rm(join(previous, 'charts/crds/templates'), { recursive: true });
+        const ns = ['-n', 'fledge-system'];
+        await helm(['install', 'fledge', previous, ...ns, '--create-namespace'], cluster.kubeconfig);
+        const next = join(work, 'fledge');
+        await run('cp', ['-r', chart, next]);
+        const upgrade = ['upgrade', 'fledge', next, ...ns];
+        await expect(helm(upgrade, cluster.kubeconfig)).rejects.toThrow(
+          /invalid ownership metadata|cannot be imported/,
+        );
+        await helm([...upgrade, '--take-ownership'], cluster.kubeconfig);
+        const before = await columns();
+        expect(before).toContain('Paused');
+
+        // The next chart version changes a CRD: helm upgrade applies it.
+        const file = join(next, 'charts', 'crds', 'files', 'canaries.fledge.dev.yaml');
+        const crd = await readFile(file, 'utf8');
+        await writeFile(
+          file,
+          crd.replace(
+            '      additionalPrinterColumns:\n',
+            '      additionalPrinterColumns:\n        - name: Provider\n          type: string\n          jsonPath: .spec.provider\n',
+          ),
+        );
+        await helm(upgrade, cluster.kubeconfig);
+        expect(await columns()).toEqual(['Provider', ...before]);
+
+        await helm(['uninstall', 'fledge', '-n', 'fledge-system', '--wait'], cluster.kubeconfig);
+        const left = (await ext.listCustomResourceDefinition()).items.map((c) => c.metadata?.name).sort();
+        expect(left).toEqual([
+          'alertproviders.fledge.dev',
+          'canaries.fledge.dev',
+          'metrictemplates.fledge.dev',
+        ]);
+      } finally {
+        await cluster.stop();
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+    5 * 60_000,
+  );
 });
