@@ -34,9 +34,14 @@ function readConfig(): Config {
     .option('--identity <id>', 'leader election identity (default: hostname and pid)')
     .option('--api-timeout-seconds <n>', 'deadline of every Kubernetes API request')
     .option('--pass-timeout-seconds <n>', 'deadline of one reconcile pass')
+    .option('--no-cross-namespace-refs <bool>', "refuse other namespaces' MetricTemplates and AlertProviders")
     .showHelpAfterError();
   program.parse();
-  return parseConfig(program.opts(), process.env);
+  // commander reads --no-x as the negation of x; this one is Flagger's flag name, with a value.
+  const { crossNamespaceRefs, ...flags } = program.opts<Record<string, unknown>>();
+  if (program.getOptionValueSource('crossNamespaceRefs') === 'cli')
+    flags['noCrossNamespaceRefs'] = crossNamespaceRefs;
+  return parseConfig(flags, process.env);
 }
 
 async function main(): Promise<void> {
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
     now: () => new Date(),
     isLeader: () => leading,
     passTimeoutMs: config.passTimeoutSeconds * 1000,
+    noCrossNamespaceRefs: config.noCrossNamespaceRefs,
   });
 
   const server = await startHttpServer(config.metricsAddress, metrics.registry, {

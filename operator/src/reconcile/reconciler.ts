@@ -41,6 +41,7 @@ import {
   unpromotable,
 } from './outbox.ts';
 import { commandEvent } from './command.ts';
+import { crossNamespaceRefs } from './cross-namespace.ts';
 
 export interface ReconcilerDeps {
   caches: Caches;
@@ -65,6 +66,8 @@ export interface ReconcilerDeps {
   sendAlert?: AlertSources['send'];
   /** A pass still running after this long stops at its next effect and is retried with backoff. */
   passTimeoutMs?: number;
+  /** Refuse references to other namespaces' MetricTemplates and AlertProviders (a Stalled Canary). */
+  noCrossNamespaceRefs?: boolean;
 }
 
 /** Internal to a pass: deps plus what the reconciler keeps between passes. */
@@ -140,6 +143,12 @@ async function reconcileOnce(
     return {};
   }
   const canary = parsed.value;
+  const foreign = deps.noCrossNamespaceRefs ? crossNamespaceRefs(canary) : [];
+  if (foreign.length > 0) {
+    const message = `invalid spec: ${foreign.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+    await stall(deps, obj, canary, Reason.InvalidSpec, message, now, log);
+    return {};
+  }
   const deleting = Boolean(canary.metadata.deletionTimestamp);
   const finalizers = obj.metadata?.finalizers ?? [];
   const wantsFinalizer = canary.spec.revertOnDeletion === true;

@@ -32,6 +32,8 @@ export const configSchema = z.object({
   identity: z.string().min(1).optional(),
   /** Deadline of every Kubernetes API request (watches have their own inactivity timeout). */
   apiTimeoutSeconds: positiveInt.max(300).default(30),
+  /** Refuse Canaries that use another namespace's MetricTemplate or AlertProvider (multi-tenant clusters). */
+  noCrossNamespaceRefs: z.stringbool().default(false),
   /** Deadline of one reconcile pass; a pass past it is abandoned and retried with backoff. */
   passTimeoutSeconds: positiveInt.max(3600).default(120),
 });

@@ -284,7 +284,11 @@ describe('chart rendering', () => {
   });
 
   it('configures the operator through FLEDGE_* variables and probes its health endpoints', async () => {
-    const ms = await render('metricsServer=http://prometheus.monitoring:9090', 'logLevel=debug');
+    const ms = await render(
+      'metricsServer=http://prometheus.monitoring:9090',
+      'logLevel=debug',
+      'noCrossNamespaceRefs=true',
+    );
     const c = podSpec(ms).containers[0]!;
     const env = envOf(c);
     expect(Object.fromEntries([...env].map(([k, v]) => [k, v.value ?? v.valueFrom]))).toEqual({
@@ -297,6 +301,7 @@ describe('chart rendering', () => {
       FLEDGE_LEADER_ELECT: 'true',
       FLEDGE_LEASE_NAMESPACE: 'fledge-system',
       FLEDGE_LEASE_NAME: 'fledge-leader',
+      FLEDGE_NO_CROSS_NAMESPACE_REFS: 'true',
       FLEDGE_METRICS_SERVER: 'http://prometheus.monitoring:9090',
       FLEDGE_IDENTITY: { fieldRef: { fieldPath: 'metadata.name' } },
     });
