@@ -34,6 +34,8 @@ function readConfig(): Config {
     .option('--identity <id>', 'leader election identity (default: hostname and pid)')
     .option('--api-timeout-seconds <n>', 'deadline of every Kubernetes API request')
     .option('--pass-timeout-seconds <n>', 'deadline of one reconcile pass')
+    .option('--kube-api-qps <n>', 'Kubernetes API requests per second after the burst (0: no limit)')
+    .option('--kube-api-burst <n>', 'Kubernetes API requests sent at once before the QPS applies')
     .option('--no-cross-namespace-refs <bool>', "refuse other namespaces' MetricTemplates and AlertProviders")
     .showHelpAfterError();
   program.parse();
@@ -56,7 +58,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel, config.logFormat);
-  const kc = loadKubeConfig(config.apiTimeoutSeconds * 1000);
+  const kc = loadKubeConfig(config.apiTimeoutSeconds * 1000, {
+    qps: config.kubeApiQps,
+    burst: config.kubeApiBurst,
+  });
   const identity = config.identity ?? `${hostname()}-${process.pid}`;
   const metrics = createMetrics();
   const controller = new Controller(kc, {

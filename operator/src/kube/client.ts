@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { RequestOptions } from 'node:https';
 import { Agent, type Dispatcher } from 'undici';
+import { TokenBucket } from './rate-limit.ts';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 
@@ -27,12 +28,18 @@ export class BoundedKubeConfig extends KubeConfig {
   // Agent instead of each building its own and closing the one the previous request was handed.
   private shared: { key: string; dispatcher: Promise<Dispatcher> } | undefined;
 
-  constructor(timeoutMs: number) {
+  /** QPS and burst of API requests (watches are not counted: one long request each). */
+  private readonly limiter: TokenBucket | undefined;
+
+  constructor(timeoutMs: number, rate?: { qps: number; burst: number }) {
     super();
     this.timeoutMs = timeoutMs;
+    this.limiter = rate && rate.qps > 0 ? new TokenBucket(rate.qps, Math.max(1, rate.burst)) : undefined;
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    // Waiting for a token comes before the deadline starts: the deadline is the server's to meet.
+    await this.limiter?.take();
     await super.applySecurityAuthentication(context);
     context.setSignal(AbortSignal.timeout(this.timeoutMs));
     // client-node made a fresh Agent for this request (no socket opened yet); plain HTTP makes none.
@@ -80,8 +87,8 @@ export class BoundedKubeConfig extends KubeConfig {
 }
 
 /** The KubeConfig of the environment (in-cluster, KUBECONFIG or ~/.kube/config), bounded. */
-export function loadKubeConfig(timeoutMs: number): KubeConfig {
-  const kc = new BoundedKubeConfig(timeoutMs);
+export function loadKubeConfig(timeoutMs: number, rate?: { qps: number; burst: number }): KubeConfig {
+  const kc = new BoundedKubeConfig(timeoutMs, rate);
   kc.loadFromDefault();
   return kc;
 }

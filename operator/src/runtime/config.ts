@@ -32,6 +32,10 @@ export const configSchema = z.object({
   identity: z.string().min(1).optional(),
   /** Deadline of every Kubernetes API request (watches have their own inactivity timeout). */
   apiTimeoutSeconds: positiveInt.max(300).default(30),
+  /** Kubernetes API requests a second after the burst (client-go's QPS); 0 sends without a limit. */
+  kubeApiQps: z.coerce.number().min(0).max(10_000).default(100),
+  /** Kubernetes API requests sent at once before the QPS applies. */
+  kubeApiBurst: positiveInt.max(10_000).default(250),
   /** Refuse Canaries that use another namespace's MetricTemplate or AlertProvider (multi-tenant clusters). */
   noCrossNamespaceRefs: z.stringbool().default(false),
   /** Deadline of one reconcile pass; a pass past it is abandoned and retried with backoff. */

@@ -301,6 +301,8 @@ describe('chart rendering', () => {
       FLEDGE_LEADER_ELECT: 'true',
       FLEDGE_LEASE_NAMESPACE: 'fledge-system',
       FLEDGE_LEASE_NAME: 'fledge-leader',
+      FLEDGE_KUBE_API_QPS: '100',
+      FLEDGE_KUBE_API_BURST: '250',
       FLEDGE_NO_CROSS_NAMESPACE_REFS: 'true',
       FLEDGE_METRICS_SERVER: 'http://prometheus.monitoring:9090',
       FLEDGE_IDENTITY: { fieldRef: { fieldPath: 'metadata.name' } },
