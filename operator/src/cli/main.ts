@@ -67,6 +67,22 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Runs a command's body and exits with the code it returns. An error it did not handle is one line
+ * on standard error and exit 2, never a stack trace; exiting also keeps idle keep-alive sockets of
+ * the Kubernetes client from holding the process.
+ */
+async function exitWith(label: string, body: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (err) {
+    console.error(`${label}: ${errorMessage(err)}`);
+    code = exitCodes.usage;
+  }
+  process.exit(code);
+}
+
 const program = new Command('fledge')
   .description('see, follow and steer fledge canary releases')
   .version(cliVersion(), '--version')
@@ -104,18 +120,16 @@ program
         out: process.stdout,
         color: useColor(),
       };
-      try {
-        if (o.watch) {
-          const abort = new AbortController();
-          process.once('SIGINT', () => abort.abort());
-          await getWatch({ ...options, tty: process.stdout.isTTY === true, signal: abort.signal });
-          process.exitCode = exitCodes.aborted;
-        } else await get(options);
-      } catch (err) {
-        console.error(`fledge get: ${name !== undefined ? `canary ${name}: ` : ''}${errorMessage(err)}`);
-        process.exitCode = exitCodes.usage;
-      }
-      process.exit(process.exitCode);
+      await exitWith(`fledge get${name !== undefined ? `: canary ${name}` : ''}`, async () => {
+        if (!o.watch) {
+          await get(options);
+          return 0;
+        }
+        const abort = new AbortController();
+        process.once('SIGINT', () => abort.abort());
+        await getWatch({ ...options, tty: process.stdout.isTTY === true, signal: abort.signal });
+        return exitCodes.aborted;
+      });
     },
   );
 
@@ -127,7 +141,7 @@ program
   .argument('<name>', 'the Canary')
   .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context namespace, else default)')
   .option('-w, --watch', 'follow it live until the release succeeds (exit 0) or fails (exit 1)')
-  .action(async (name: string, o: { namespace?: string; watch?: boolean }, cmd: Command) => {
+  .action(async (name: string, o: { namespace?: string; watch?: boolean }) => {
     if (o.watch) {
       // The same as `fledge watch NAME`, with its defaults.
       await program.parseAsync(['watch', name, ...(o.namespace ? ['-n', o.namespace] : [])], {
@@ -135,19 +149,14 @@ program
       });
       return;
     }
-    void cmd;
     const kc = kubeConfig();
     const namespace = namespaceOf(kc, o.namespace);
-    try {
+    await exitWith(`fledge status: canary ${namespace}/${name}`, async () => {
       const canary = await getCanary(kc, namespace, name);
       const lines = renderFrame(canary, { now: new Date(), colors: colors(useColor()), barWidth: 30 });
       console.log(lines.join('\n'));
-      process.exitCode = canary.status?.phase === 'Failed' ? exitCodes.failed : exitCodes.succeeded;
-    } catch (err) {
-      console.error(`fledge status: canary ${namespace}/${name}: ${errorMessage(err)}`);
-      process.exitCode = exitCodes.usage;
-    }
-    process.exit(process.exitCode);
+      return canary.status?.phase === 'Failed' ? exitCodes.failed : exitCodes.succeeded;
+    });
   });
 
 program
@@ -172,7 +181,7 @@ program
       const namespace = namespaceOf(kc, o.namespace);
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
-      try {
+      await exitWith(`fledge watch: canary ${namespace}/${name}`, async () => {
         const result = await watchCanary({
           kc,
           namespace,
@@ -186,15 +195,11 @@ program
         });
         if (result.end === 'timeout') {
           console.error(`fledge watch: timed out; phase ${result.status?.phase ?? 'unknown'}`);
-          process.exitCode = exitCodes.timeout;
-        } else if (result.end === 'aborted') process.exitCode = exitCodes.aborted;
-        else process.exitCode = result.status?.phase === 'Failed' ? exitCodes.failed : exitCodes.succeeded;
-      } catch (err) {
-        console.error(`fledge watch: canary ${namespace}/${name}: ${errorMessage(err)}`);
-        process.exitCode = exitCodes.usage;
-      }
-      // Idle keep-alive sockets of the Kubernetes client must not hold the exit.
-      process.exit(process.exitCode);
+          return exitCodes.timeout;
+        }
+        if (result.end === 'aborted') return exitCodes.aborted;
+        return result.status?.phase === 'Failed' ? exitCodes.failed : exitCodes.succeeded;
+      });
     },
   );
 
@@ -226,7 +231,7 @@ for (const { verb, summary } of control) {
     async (name: string, o: { namespace?: string; revision?: string; timeout: number; full?: boolean }) => {
       const kc = kubeConfig();
       const namespace = namespaceOf(kc, o.namespace);
-      try {
+      await exitWith(`fledge ${verb}: canary ${namespace}/${name}`, async () => {
         const outcome = await sendCommand({
           kc,
           namespace,
@@ -238,13 +243,12 @@ for (const { verb, summary } of control) {
         });
         const out = outcome.end === 'accepted' ? console.log : console.error;
         out(`canary ${namespace}/${name}: ${outcome.message}`);
-        process.exitCode =
-          outcome.end === 'accepted' ? 0 : outcome.end === 'refused' ? exitCodes.usage : exitCodes.timeout;
-      } catch (err) {
-        console.error(`fledge ${verb}: canary ${namespace}/${name}: ${errorMessage(err)}`);
-        process.exitCode = exitCodes.usage;
-      }
-      process.exit(process.exitCode);
+        return outcome.end === 'accepted'
+          ? 0
+          : outcome.end === 'refused'
+            ? exitCodes.usage
+            : exitCodes.timeout;
+      });
     },
   );
 }
@@ -323,7 +327,7 @@ program
     const reached = conditions[o.for];
     // Waiting for success ends early, and badly, when the release fails.
     const failedInstead = (s: CanaryStatus | undefined) => o.for !== 'failed' && conditions.failed(s);
-    try {
+    await exitWith(`fledge wait: canary ${namespace}/${name}`, async () => {
       const status = await waitForStatus(
         kc,
         namespace,
@@ -334,21 +338,17 @@ program
       const phase = status?.phase ?? 'unknown';
       if (reached(status)) {
         console.log(`canary ${namespace}/${name}: ${o.for} (phase ${phase})`);
-        process.exitCode = 0;
-      } else if (failedInstead(status)) {
-        console.error(`canary ${namespace}/${name}: failed: ${status?.message ?? ''}`);
-        process.exitCode = exitCodes.failed;
-      } else {
-        console.error(
-          `canary ${namespace}/${name}: timed out after ${o.timeout}s waiting for ${o.for}; phase ${phase}`,
-        );
-        process.exitCode = exitCodes.timeout;
+        return 0;
       }
-    } catch (err) {
-      console.error(`fledge wait: canary ${namespace}/${name}: ${errorMessage(err)}`);
-      process.exitCode = exitCodes.usage;
-    }
-    process.exit(process.exitCode);
+      if (failedInstead(status)) {
+        console.error(`canary ${namespace}/${name}: failed: ${status?.message ?? ''}`);
+        return exitCodes.failed;
+      }
+      console.error(
+        `canary ${namespace}/${name}: timed out after ${o.timeout}s waiting for ${o.for}; phase ${phase}`,
+      );
+      return exitCodes.timeout;
+    });
   });
 
 try {

@@ -10,32 +10,9 @@
 # cached directory at once.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache=${FLEDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fledge}
-module="$here/helm"
-
-version=$(sed -nE 's#^(require)?[[:space:]]*helm\.sh/helm/v4 (v[^ ]+).*#\2#p' "$module/go.mod" | head -1)
-[ -n "$version" ] || { echo "build-helm.sh: cannot read the pinned helm version from $module/go.mod" >&2; exit 1; }
-# The key covers every input of the build, so editing go.mod or go.sum rebuilds.
-digest=$(cat "$module/go.mod" "$module/go.sum" | sha256sum | cut -c1-12)
-bin="$cache/bin/helm-$version-$digest"
-
-if [ -x "$bin/helm" ]; then echo "$bin"; exit 0; fi
-
-mkdir -p "$cache"
-exec 9>"$cache/build-helm.lock"
-flock 9 # a second caller waits for the first build instead of repeating it
-if [ -x "$bin/helm" ]; then echo "$bin"; exit 0; fi
-
-# Go from go.dev installs to /usr/local/go, which a non-login shell may not have on PATH.
-command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
-command -v go >/dev/null || { echo "build-helm.sh: Go >= 1.26 is required to build helm" >&2; exit 1; }
-tmp="$bin.partial"; rm -rf "$tmp"; mkdir -p "$tmp"
-export CGO_ENABLED=0 GOFLAGS=-mod=mod
-start=$SECONDS
-echo "building helm $version (cold: about 3.5 minutes) ..." >&2
+version=$(sed -nE 's#^(require)?[[:space:]]*helm\.sh/helm/v4 (v[^ ]+).*#\2#p' "$here/helm/go.mod" | head -1)
+[ -n "$version" ] || { echo "build-helm.sh: cannot read the pinned helm version from $here/helm/go.mod" >&2; exit 1; }
 # helm prints this version; without the -X flag it reports the main module's (devel) version.
-(cd "$module" && go build -trimpath -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$version" \
-  -o "$tmp/" helm.sh/helm/v4/cmd/helm)
-rm -rf "$bin"; mv "$tmp" "$bin"
-echo "built helm $version in $((SECONDS - start)) s" >&2
-echo "$bin"
+bin=$(bash "$here/build-go-tool.sh" helm helm.sh/helm/v4/cmd/helm \
+  "-X helm.sh/helm/v4/internal/version.version=$version" | tail -1)
+dirname "$bin"
