@@ -124,16 +124,23 @@ describe('the Canary CRD', () => {
     return node;
   };
 
-  it('has a status subresource, the Flagger columns plus Age, and no short names', () => {
+  it('has a status subresource, the Flagger columns plus Age, wide columns, categories, no short names', () => {
     expect(version.subresources).toEqual({ status: {} });
-    expect(version.additionalPrinterColumns.map((c) => [c.name, c.jsonPath])).toEqual([
-      ['Status', '.status.phase'],
-      ['Weight', '.status.canaryWeight'],
-      ['FailedChecks', '.status.failedChecks'],
-      ['LastTransitionTime', '.status.lastTransitionTime'],
-      ['Age', '.metadata.creationTimestamp'],
+    expect(version.additionalPrinterColumns.map((c) => [c.name, c.jsonPath, c.priority ?? 0])).toEqual([
+      ['Status', '.status.phase', 0],
+      ['Weight', '.status.canaryWeight', 0],
+      ['FailedChecks', '.status.failedChecks', 0],
+      ['LastTransitionTime', '.status.lastTransitionTime', 0],
+      ['Age', '.metadata.creationTimestamp', 0],
+      // -o wide
+      ['Interval', '.spec.analysis.interval', 1],
+      ['StepWeight', '.spec.analysis.stepWeight', 1],
+      ['MaxWeight', '.spec.analysis.maxWeight', 1],
+      ['Suspended', '.spec.suspend', 1],
+      ['Paused', '.status.paused', 1],
     ]);
     expect(def.spec.names).not.toHaveProperty('shortNames');
+    expect(def.spec.names.categories).toEqual(['all', 'fledge']);
   });
 
   // Each cross-field rule, where it must sit, and a fragment of its CEL.
