@@ -31,6 +31,10 @@ function readConfig(): Config {
     .option('--lease-name <name>', 'name of the leader election Lease')
     .option('--resync-seconds <n>', 'reconcile every canary at least this often')
     .option('--metrics-server <url>', 'default Prometheus for builtin metrics')
+    .option(
+      '--mesh-provider <provider>',
+      'provider of Canaries without spec.provider (gatewayapi, nginx, kubernetes)',
+    )
     .option('--identity <id>', 'leader election identity (default: hostname and pid)')
     .option('--api-timeout-seconds <n>', 'deadline of every Kubernetes API request')
     .option('--pass-timeout-seconds <n>', 'deadline of one reconcile pass')
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
     isLeader: () => leading,
     passTimeoutMs: config.passTimeoutSeconds * 1000,
     noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+    meshProvider: config.meshProvider,
   });
 
   const server = await startHttpServer(config.metricsAddress, metrics.registry, {

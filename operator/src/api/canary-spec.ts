@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notSupported, validated } from './cel.ts';
+import { notSupported, validated, type Rule } from './cel.ts';
 import { canaryAnalysisSchema } from './analysis.ts';
 import {
   CEL_IS_GATEWAYAPI,
@@ -7,6 +7,7 @@ import {
   PROVIDER_NAMES,
   providerNameSchema,
   trafficProvider,
+  type ProviderName,
 } from './provider.ts';
 import { ingressRefSchema, targetRefSchema } from './refs.ts';
 import { canaryServiceSchema } from './service.ts';
@@ -19,124 +20,146 @@ import { opaqueObject } from './string-map.ts';
  * fledge supports is accepted after changing its apiVersion. Provider-specific rules live here
  * because they relate fields in different branches (provider, ingressRef, service, analysis).
  */
-export const canarySpecSchema = validated(
-  z
-    .object({
-      provider: providerNameSchema,
-      targetRef: targetRefSchema,
-      ingressRef: ingressRefSchema.optional(),
-      service: canaryServiceSchema,
-      analysis: canaryAnalysisSchema,
-      metricsServer: httpUrl
-        .optional()
-        .describe('Prometheus for built-in and inline-query metrics of this Canary'),
-      progressDeadlineSeconds: z
-        .int()
-        .min(0)
-        .default(600)
-        .describe('Seconds a rollout may take to make progress before it counts as failed'),
-      skipAnalysis: z.boolean().optional().describe('Promote new revisions without analysis'),
-      suspend: z.boolean().optional().describe('Pause: no new release starts and a running one holds'),
-      revertOnDeletion: z
-        .boolean()
-        .optional()
-        .describe('On deletion, give the target back its traffic and replicas'),
-      autoscalerRef: opaqueObject.optional().describe('Not supported yet'),
-      routeRef: opaqueObject.optional().describe('Not supported (APISIX only in Flagger)'),
-      upstreamRef: opaqueObject.optional().describe('Not supported (Gloo only in Flagger)'),
-    })
-    .describe('What to release and how, in Flagger v1beta1 field names'),
-  [
-    {
-      rule: "self.provider != 'nginx' || has(self.ingressRef)",
-      message: 'ingressRef is required when provider is nginx',
-      fieldPath: '.ingressRef',
-      reason: 'FieldValueRequired',
-      holds: (self) => self.provider !== 'nginx' || self.ingressRef !== undefined,
-    },
-    {
-      rule: `!(${celProviderIn(PROVIDER_NAMES.filter((n) => n !== 'nginx'))}) || !has(self.ingressRef)`,
-      message: 'ingressRef is only used when provider is nginx',
-      fieldPath: '.ingressRef',
-      reason: 'FieldValueForbidden',
-      holds: (self) => self.provider === 'nginx' || self.ingressRef === undefined,
-    },
-    {
-      rule: `!(${CEL_IS_GATEWAYAPI}) || (has(self.service.gatewayRefs) && size(self.service.gatewayRefs) > 0)`,
-      message: 'service.gatewayRefs is required when provider is gatewayapi',
-      fieldPath: '.service.gatewayRefs',
-      reason: 'FieldValueRequired',
-      holds: (self) =>
-        trafficProvider(self.provider) !== 'gatewayapi' || (self.service.gatewayRefs ?? []).length > 0,
-    },
-    {
-      rule: `!(${celProviderIn(['nginx', 'kubernetes'])}) || !has(self.service.gatewayRefs)`,
-      message: 'service.gatewayRefs is only used when provider is gatewayapi',
-      fieldPath: '.service.gatewayRefs',
-      reason: 'FieldValueForbidden',
-      holds: (self) =>
-        trafficProvider(self.provider) === 'gatewayapi' || self.service.gatewayRefs === undefined,
-    },
-    {
-      rule: `!(${celProviderIn(['nginx', 'kubernetes'])}) || !has(self.service.hosts)`,
-      message: 'service.hosts is only used when provider is gatewayapi (nginx takes hosts from the Ingress)',
-      fieldPath: '.service.hosts',
-      reason: 'FieldValueForbidden',
-      holds: (self) => trafficProvider(self.provider) === 'gatewayapi' || self.service.hosts === undefined,
-    },
-    {
-      // Flagger silently turns such a Canary into 10 blue/green iterations; fledge says so instead.
-      rule: "self.provider != 'kubernetes' || has(self.analysis.iterations)",
-      message: 'provider kubernetes cannot shift traffic: set analysis.iterations (blue/green)',
-      fieldPath: '.analysis.iterations',
-      reason: 'FieldValueRequired',
-      holds: (self) => self.provider !== 'kubernetes' || self.analysis.iterations !== undefined,
-    },
-    {
-      // The machine would emit a partial weight the router refuses, and the Canary would stall mid-promotion.
-      rule: "self.provider != 'kubernetes' || !has(self.analysis.stepWeightPromotion)",
-      message:
-        'provider kubernetes switches all traffic at once: analysis.stepWeightPromotion needs gatewayapi or nginx',
-      fieldPath: '.analysis.stepWeightPromotion',
-      reason: 'FieldValueForbidden',
-      holds: (self) => self.provider !== 'kubernetes' || self.analysis.stepWeightPromotion === undefined,
-    },
-    {
-      rule: "self.provider != 'kubernetes' || !has(self.analysis.match)",
-      message:
-        'provider kubernetes cannot route by header: analysis.match (A/B testing) needs gatewayapi or nginx',
-      fieldPath: '.analysis.match',
-      reason: 'FieldValueForbidden',
-      holds: (self) => self.provider !== 'kubernetes' || self.analysis.match === undefined,
-    },
-    {
-      rule:
-        "self.provider != 'nginx' || !has(self.analysis.match) ||" +
-        ' self.analysis.match.all(m, !has(m.queryParams) && !has(m.uri) && !has(m.method))',
-      message:
-        'provider nginx routes A/B by headers and cookies only: queryParams, uri and method need gatewayapi',
-      fieldPath: '.analysis.match',
-      reason: 'FieldValueForbidden',
-      holds: (self) =>
-        self.provider !== 'nginx' ||
-        (self.analysis.match ?? []).every((m) => !m.queryParams && !m.uri && !m.method),
-    },
-    {
-      // Gateway API defines routing, not telemetry: there is no standard query to build in.
-      rule: `!(${CEL_IS_GATEWAYAPI}) || !has(self.analysis.metrics) || self.analysis.metrics.all(m, ${CEL_NOT_BUILTIN})`,
-      message:
-        `${BUILTIN_METRICS.join(' and ')} are not built in for provider gatewayapi (Gateway API defines` +
-        ' no standard metrics): write a MetricTemplate and reference it with templateRef',
-      fieldPath: '.analysis.metrics',
-      reason: 'FieldValueForbidden',
-      holds: (self) =>
-        trafficProvider(self.provider) !== 'gatewayapi' ||
-        (self.analysis.metrics ?? []).every((m) => !isBuiltinMetric(m.name)),
-    },
-    notSupported('autoscalerRef', 'autoscalerRef'),
-    notSupported('routeRef', 'routeRef'),
-    notSupported('upstreamRef', 'upstreamRef'),
-  ],
-);
+const canarySpecObject = z
+  .object({
+    provider: providerNameSchema
+      .optional()
+      .describe(
+        "Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), nginx, or kubernetes (blue/green only); default: the operator's --mesh-provider",
+      ),
+    targetRef: targetRefSchema,
+    ingressRef: ingressRefSchema.optional(),
+    service: canaryServiceSchema,
+    analysis: canaryAnalysisSchema,
+    metricsServer: httpUrl
+      .optional()
+      .describe('Prometheus for built-in and inline-query metrics of this Canary'),
+    progressDeadlineSeconds: z
+      .int()
+      .min(0)
+      .default(600)
+      .describe('Seconds a rollout may take to make progress before it counts as failed'),
+    skipAnalysis: z.boolean().optional().describe('Promote new revisions without analysis'),
+    suspend: z.boolean().optional().describe('Pause: no new release starts and a running one holds'),
+    revertOnDeletion: z
+      .boolean()
+      .optional()
+      .describe('On deletion, give the target back its traffic and replicas'),
+    autoscalerRef: opaqueObject.optional().describe('Not supported yet'),
+    routeRef: opaqueObject.optional().describe('Not supported (APISIX only in Flagger)'),
+    upstreamRef: opaqueObject.optional().describe('Not supported (Gloo only in Flagger)'),
+  })
+  .describe('What to release and how, in Flagger v1beta1 field names');
+type SpecObject = z.output<typeof canarySpecObject>;
+type WithProvider = SpecObject & { provider: ProviderName };
+
+/**
+ * A provider rule holds when the Canary names no provider: admission cannot know the operator's
+ * --mesh-provider, so the operator checks those Canaries itself with the provider filled in
+ * (withDefaultProvider) and reports a violation as a Stalled condition naming the field.
+ */
+function unlessProviderUnset(r: Rule<WithProvider>): Rule<SpecObject> {
+  return {
+    ...r,
+    rule: `!has(self.provider) || (${r.rule})`,
+    holds: (self) => self.provider === undefined || r.holds(self as WithProvider),
+  };
+}
+
+const providerRules: Rule<WithProvider>[] = [
+  {
+    rule: "self.provider != 'nginx' || has(self.ingressRef)",
+    message: 'ingressRef is required when provider is nginx',
+    fieldPath: '.ingressRef',
+    reason: 'FieldValueRequired',
+    holds: (self) => self.provider !== 'nginx' || self.ingressRef !== undefined,
+  },
+  {
+    rule: `!(${celProviderIn(PROVIDER_NAMES.filter((n) => n !== 'nginx'))}) || !has(self.ingressRef)`,
+    message: 'ingressRef is only used when provider is nginx',
+    fieldPath: '.ingressRef',
+    reason: 'FieldValueForbidden',
+    holds: (self) => self.provider === 'nginx' || self.ingressRef === undefined,
+  },
+  {
+    rule: `!(${CEL_IS_GATEWAYAPI}) || (has(self.service.gatewayRefs) && size(self.service.gatewayRefs) > 0)`,
+    message: 'service.gatewayRefs is required when provider is gatewayapi',
+    fieldPath: '.service.gatewayRefs',
+    reason: 'FieldValueRequired',
+    holds: (self) =>
+      trafficProvider(self.provider) !== 'gatewayapi' || (self.service.gatewayRefs ?? []).length > 0,
+  },
+  {
+    rule: `!(${celProviderIn(['nginx', 'kubernetes'])}) || !has(self.service.gatewayRefs)`,
+    message: 'service.gatewayRefs is only used when provider is gatewayapi',
+    fieldPath: '.service.gatewayRefs',
+    reason: 'FieldValueForbidden',
+    holds: (self) =>
+      trafficProvider(self.provider) === 'gatewayapi' || self.service.gatewayRefs === undefined,
+  },
+  {
+    rule: `!(${celProviderIn(['nginx', 'kubernetes'])}) || !has(self.service.hosts)`,
+    message: 'service.hosts is only used when provider is gatewayapi (nginx takes hosts from the Ingress)',
+    fieldPath: '.service.hosts',
+    reason: 'FieldValueForbidden',
+    holds: (self) => trafficProvider(self.provider) === 'gatewayapi' || self.service.hosts === undefined,
+  },
+  {
+    // Flagger silently turns such a Canary into 10 blue/green iterations; fledge says so instead.
+    rule: "self.provider != 'kubernetes' || has(self.analysis.iterations)",
+    message: 'provider kubernetes cannot shift traffic: set analysis.iterations (blue/green)',
+    fieldPath: '.analysis.iterations',
+    reason: 'FieldValueRequired',
+    holds: (self) => self.provider !== 'kubernetes' || self.analysis.iterations !== undefined,
+  },
+  {
+    // The machine would emit a partial weight the router refuses, and the Canary would stall mid-promotion.
+    rule: "self.provider != 'kubernetes' || !has(self.analysis.stepWeightPromotion)",
+    message:
+      'provider kubernetes switches all traffic at once: analysis.stepWeightPromotion needs gatewayapi or nginx',
+    fieldPath: '.analysis.stepWeightPromotion',
+    reason: 'FieldValueForbidden',
+    holds: (self) => self.provider !== 'kubernetes' || self.analysis.stepWeightPromotion === undefined,
+  },
+  {
+    rule: "self.provider != 'kubernetes' || !has(self.analysis.match)",
+    message:
+      'provider kubernetes cannot route by header: analysis.match (A/B testing) needs gatewayapi or nginx',
+    fieldPath: '.analysis.match',
+    reason: 'FieldValueForbidden',
+    holds: (self) => self.provider !== 'kubernetes' || self.analysis.match === undefined,
+  },
+  {
+    rule:
+      "self.provider != 'nginx' || !has(self.analysis.match) ||" +
+      ' self.analysis.match.all(m, !has(m.queryParams) && !has(m.uri) && !has(m.method))',
+    message:
+      'provider nginx routes A/B by headers and cookies only: queryParams, uri and method need gatewayapi',
+    fieldPath: '.analysis.match',
+    reason: 'FieldValueForbidden',
+    holds: (self) =>
+      self.provider !== 'nginx' ||
+      (self.analysis.match ?? []).every((m) => !m.queryParams && !m.uri && !m.method),
+  },
+  {
+    // Gateway API defines routing, not telemetry: there is no standard query to build in.
+    rule: `!(${CEL_IS_GATEWAYAPI}) || !has(self.analysis.metrics) || self.analysis.metrics.all(m, ${CEL_NOT_BUILTIN})`,
+    message:
+      `${BUILTIN_METRICS.join(' and ')} are not built in for provider gatewayapi (Gateway API defines` +
+      ' no standard metrics): write a MetricTemplate and reference it with templateRef',
+    fieldPath: '.analysis.metrics',
+    reason: 'FieldValueForbidden',
+    holds: (self) =>
+      trafficProvider(self.provider) !== 'gatewayapi' ||
+      (self.analysis.metrics ?? []).every((m) => !isBuiltinMetric(m.name)),
+  },
+];
+
+export const canarySpecSchema = validated(canarySpecObject, [
+  ...providerRules.map(unlessProviderUnset),
+  notSupported('autoscalerRef', 'autoscalerRef'),
+  notSupported('routeRef', 'routeRef'),
+  notSupported('upstreamRef', 'upstreamRef'),
+]);
 export type CanarySpec = z.infer<typeof canarySpecSchema>;
 export type CanarySpecInput = z.input<typeof canarySpecSchema>;

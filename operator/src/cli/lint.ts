@@ -8,11 +8,36 @@ import {
   parseAlertProvider,
   parseCanary,
   parseMetricTemplate,
+  parseWithDefaultProvider,
   type FieldError,
+  type Parsed,
+  type ProviderName,
 } from '../api/index.ts';
 
 const FLAGGER_GROUP = 'flagger.app';
-const kinds = { Canary: parseCanary, MetricTemplate: parseMetricTemplate, AlertProvider: parseAlertProvider };
+export interface LintOptions {
+  fromFlagger?: boolean;
+  /** Check Canaries without spec.provider as an operator with this --mesh-provider runs them. */
+  meshProvider?: ProviderName;
+}
+
+const providerNamed = (doc: unknown) =>
+  (doc as { spec?: { provider?: unknown } } | null)?.spec?.provider !== undefined;
+
+/**
+ * The verdict on one document. A Canary that names its provider (or is checked with
+ * --mesh-provider) gets the operator's verdict; one without gets admission's, where the rules
+ * that depend on the provider wait for the operator's default.
+ */
+function parserFor(kind: Kind, o: LintOptions): (doc: unknown) => Parsed<unknown> {
+  if (kind === 'MetricTemplate') return parseMetricTemplate;
+  if (kind === 'AlertProvider') return parseAlertProvider;
+  return (doc) =>
+    providerNamed(doc) || o.meshProvider !== undefined
+      ? parseWithDefaultProvider(doc, o.meshProvider)
+      : parseCanary(doc);
+}
+const kinds = { Canary: true, MetricTemplate: true, AlertProvider: true } as const;
 type Kind = keyof typeof kinds;
 
 export interface Finding {
@@ -36,9 +61,9 @@ function hintsFor(errors: readonly FieldError[], flagger: boolean, doc: unknown)
   if (flagger)
     hints.add(`apiVersion ${FLAGGER_GROUP}/...: fledge is ${API_VERSION}; --from-flagger rewrites it`);
   for (const e of errors) {
-    if (e.path === 'spec.provider')
+    if (e.path === 'spec.provider' && /not set/.test(e.message))
       hints.add(
-        'Flagger takes the provider from its -mesh-provider flag; fledge needs spec.provider (gatewayapi, nginx, kubernetes)',
+        "as Flagger's -mesh-provider: set the operator's meshProvider, or spec.provider on the Canary",
       );
     if (e.path === 'spec.autoscalerRef')
       hints.add('fledge does not manage HPAs yet: remove autoscalerRef and keep the HPA on the target');
@@ -57,7 +82,7 @@ export function fromFlagger(doc: unknown): unknown {
   return { ...o, apiVersion: API_VERSION };
 }
 
-export function lintDocument(where: string, doc: unknown): Finding {
+export function lintDocument(where: string, doc: unknown, options: LintOptions = {}): Finding {
   const o = (typeof doc === 'object' && doc !== null ? doc : {}) as {
     apiVersion?: unknown;
     kind?: unknown;
@@ -68,7 +93,7 @@ export function lintDocument(where: string, doc: unknown): Finding {
   const what = `${kind} ${name}`;
   const group = typeof o.apiVersion === 'string' ? o.apiVersion.split('/')[0] : undefined;
   if (group === FLAGGER_GROUP && kind in kinds) {
-    const asFledge = kinds[kind as Kind](fromFlagger(doc));
+    const asFledge = parserFor(kind as Kind, options)(fromFlagger(doc));
     const errors = [
       { path: 'apiVersion', message: `${String(o.apiVersion)} is Flagger's API; fledge's is ${API_VERSION}` },
       ...(asFledge.ok ? [] : asFledge.errors),
@@ -76,8 +101,14 @@ export function lintDocument(where: string, doc: unknown): Finding {
     return { where, what, verdict: 'invalid', errors, hints: hintsFor(errors, true, doc) };
   }
   if (group !== GROUP || !(kind in kinds)) return { where, what, verdict: 'skipped', errors: [], hints: [] };
-  const parsed = kinds[kind as Kind](doc);
-  if (parsed.ok) return { where, what, verdict: 'valid', errors: [], hints: [] };
+  const parsed = parserFor(kind as Kind, options)(doc);
+  const unsetProvider =
+    kind === 'Canary' && !providerNamed(doc) && options.meshProvider === undefined
+      ? [
+          "spec.provider is not set: the operator's --mesh-provider (chart value meshProvider) decides it; lint --mesh-provider NAME checks the rules that depend on it",
+        ]
+      : [];
+  if (parsed.ok) return { where, what, verdict: 'valid', errors: [], hints: unsetProvider };
   return {
     where,
     what,
@@ -91,7 +122,7 @@ export function lintDocument(where: string, doc: unknown): Finding {
 export function lintText(
   file: string,
   text: string,
-  options: { fromFlagger?: boolean } = {},
+  options: LintOptions = {},
 ): {
   findings: Finding[];
   rewritten: unknown[];
@@ -114,7 +145,7 @@ export function lintText(
     if (raw === null || raw === undefined) return;
     const doc = options.fromFlagger ? fromFlagger(raw) : raw;
     rewritten.push(doc);
-    findings.push(lintDocument(where, doc));
+    findings.push(lintDocument(where, doc, options));
   });
   return { findings, rewritten };
 }

@@ -4,7 +4,14 @@
 // like kubectl.
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { canaryPhaseSchema, type CanaryPhase, type CanaryStatus, type CommandVerb } from '../api/index.ts';
+import {
+  canaryPhaseSchema,
+  PROVIDER_NAMES,
+  type CanaryPhase,
+  type CanaryStatus,
+  type CommandVerb,
+  type ProviderName,
+} from '../api/index.ts';
 import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { argoConfigPatch, readArgoScripts } from './argocd-config.ts';
@@ -263,7 +270,13 @@ program
     '--from-flagger',
     "rewrite flagger.app manifests to fledge's API and print them (YAML) on standard output",
   )
-  .action(async (files: string[], o: { fromFlagger?: boolean }) => {
+  .addOption(
+    new Option(
+      '--mesh-provider <provider>',
+      'check Canaries without spec.provider as an operator with this default runs them',
+    ).choices([...PROVIDER_NAMES]),
+  )
+  .action(async (files: string[], o: { fromFlagger?: boolean; meshProvider?: ProviderName }) => {
     let invalid = false;
     const rewritten: unknown[] = [];
     for (const file of files) {
@@ -277,7 +290,10 @@ program
         invalid = true;
         continue;
       }
-      const result = lintText(file, text, { fromFlagger: o.fromFlagger === true });
+      const result = lintText(file, text, {
+        fromFlagger: o.fromFlagger === true,
+        ...(o.meshProvider !== undefined ? { meshProvider: o.meshProvider } : {}),
+      });
       rewritten.push(...result.rewritten);
       for (const f of result.findings) {
         if (f.verdict === 'invalid') invalid = true;

@@ -19,6 +19,7 @@ import {
   metricTemplateSpecSchema,
   trafficProvider,
   type Canary,
+  type ResolvedCanary,
   type MetricTemplateSpec,
 } from '../api/index.ts';
 
@@ -72,7 +73,7 @@ function providerOptions(
  * number (a missing template or Secret, a template that does not render, no Prometheus address)
  * makes that check Inconclusive with a readable message; no failure here is ever a Pass.
  */
-export async function analyse(canary: Canary, sources: CheckSources, now: Date): Promise<Analysis> {
+export async function analyse(canary: ResolvedCanary, sources: CheckSources, now: Date): Promise<Analysis> {
   const namespace = canary.metadata.namespace ?? '';
   const canaryName = canary.metadata.name ?? '';
   const spec = canary.spec;

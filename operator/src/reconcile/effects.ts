@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { callWebhooks, type CheckResult, type WebhookCall } from '../../../analysis/src/index.ts';
-import { durationMs, type Canary } from '../api/index.ts';
+import { durationMs, type Canary, type ResolvedCanary } from '../api/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { Effect, EffectParams, MachineEvent } from '../machine/index.ts';
 import type { Router } from '../routers/index.ts';
@@ -11,7 +11,7 @@ import { ownerOf, routeTarget, servicePlan } from './derive.ts';
 import { REVISION_ANNOTATION } from '../workloads/primary.ts';
 
 export interface EffectContext {
-  canary: Canary;
+  canary: ResolvedCanary;
   obs: TargetObservation;
   router: Router;
   target: Target;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CheckResult } from '../../../analysis/src/index.ts';
-import { parseCanary } from '../api/index.ts';
+import { parseWithDefaultProvider, type ProviderName } from '../api/index.ts';
 import { splitKey, type Caches, type CanaryObject } from '../controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import {
@@ -66,6 +66,8 @@ export interface ReconcilerDeps {
   sendAlert?: AlertSources['send'];
   /** A pass still running after this long stops at its next effect and is retried with backoff. */
   passTimeoutMs?: number;
+  /** The provider of Canaries that name none (Flagger's -mesh-provider). */
+  meshProvider?: ProviderName | undefined;
   /** Refuse references to other namespaces' MetricTemplates and AlertProviders (a Stalled Canary). */
   noCrossNamespaceRefs?: boolean;
 }
@@ -136,7 +138,7 @@ async function reconcileOnce(
   };
   const log = deps.log.child({ canary: key });
   const now = deps.now();
-  const parsed = parseCanary(obj);
+  const parsed = parseWithDefaultProvider(obj, deps.meshProvider);
   if (!parsed.ok) {
     const message = `invalid spec: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
     await stall(deps, obj, undefined, Reason.InvalidSpec, message, now, log);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../api/provider.ts';
 
 /**
  * Operator configuration from flags and environment, validated once at start: a bad value stops
@@ -27,6 +28,8 @@ export const configSchema = z.object({
   retryPeriodSeconds: positiveInt.default(2),
   /** Level-triggered safety net: every canary is reconciled at least this often. */
   resyncSeconds: positiveInt.default(300),
+  /** The traffic provider of Canaries that name none (Flagger's -mesh-provider). */
+  meshProvider: z.enum(PROVIDER_NAMES).optional(),
   /** Prometheus used by the builtin metrics when no MetricTemplate names one. */
   metricsServer: z.url().optional(),
   identity: z.string().min(1).optional(),

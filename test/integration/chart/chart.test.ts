@@ -288,6 +288,7 @@ describe('chart rendering', () => {
       'metricsServer=http://prometheus.monitoring:9090',
       'logLevel=debug',
       'noCrossNamespaceRefs=true',
+      'meshProvider=gatewayapi',
     );
     const c = podSpec(ms).containers[0]!;
     const env = envOf(c);
@@ -304,6 +305,7 @@ describe('chart rendering', () => {
       FLEDGE_KUBE_API_QPS: '100',
       FLEDGE_KUBE_API_BURST: '250',
       FLEDGE_NO_CROSS_NAMESPACE_REFS: 'true',
+      FLEDGE_MESH_PROVIDER: 'gatewayapi',
       FLEDGE_METRICS_SERVER: 'http://prometheus.monitoring:9090',
       FLEDGE_IDENTITY: { fieldRef: { fieldPath: 'metadata.name' } },
     });

@@ -12,7 +12,6 @@ export const specRows: Row[] = [
     'provider istio is not supported yet',
   ],
   ['provider nobody knows', GW, { 'spec.provider': 'envoy' }, 'spec.provider'],
-  ['provider missing', GW, { 'spec.provider': undefined }, 'spec.provider'],
   [
     'target kind DaemonSet',
     GW,

@@ -319,6 +319,27 @@ spec:
         url: http://loadtester.test/
 `;
 
+// Flagger's most common shape: no provider, which the operator's --mesh-provider supplies.
+const defaultProvider = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  service:
+    port: 9898
+  analysis:
+    interval: 15s
+    threshold: 15
+    maxWeight: 30
+    stepWeight: 10
+`;
+
 export const validExamples: ValidExample[] = [
   { name: 'gatewayapi canary release', yaml: gatewayapiCanary },
   { name: 'gatewayapi A/B testing', yaml: gatewayapiAB },
@@ -327,6 +348,7 @@ export const validExamples: ValidExample[] = [
   { name: 'kubernetes blue/green', yaml: kubernetesBlueGreen },
   { name: 'every supported field', yaml: everythingSupported },
   { name: 'manual gates', yaml: manualGates },
+  { name: 'no provider (the operator default)', yaml: defaultProvider },
 ];
 
 /** A fresh copy of a valid example as a plain object, for tests to mutate. */

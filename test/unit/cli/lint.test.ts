@@ -54,19 +54,38 @@ describe('kubectl fledge lint', () => {
   it('names Flagger-only habits and how to write them for fledge', () => {
     const [f] = lintText('podinfo.yaml', flaggerCanary).findings;
     expect(f?.verdict).toBe('invalid');
-    expect(f?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['apiVersion', 'spec.provider']));
+    expect(f?.errors.map((e) => e.path)).toEqual(['apiVersion', 'spec.autoscalerRef']);
     const text = formatFinding(f!);
     expect(text).toContain('podinfo.yaml:1 Canary test/podinfo: invalid');
     expect(text).toMatch(/hint: .*--from-flagger rewrites it/);
-    expect(text).toMatch(/hint: Flagger takes the provider from its -mesh-provider flag/);
     expect(text).toMatch(/hint: fledge does not manage HPAs yet/);
   });
 
   it('--from-flagger rewrites the API group only; what is left are the real differences', () => {
     const { findings, rewritten } = lintText('podinfo.yaml', flaggerCanary, { fromFlagger: true });
     expect(rewritten[0]).toMatchObject({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary' });
-    expect(findings[0]?.errors.map((e) => e.path)).not.toContain('apiVersion');
-    expect(findings[0]?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['spec.provider']));
+    expect(findings[0]?.errors.map((e) => e.path)).toEqual(['spec.autoscalerRef']);
+  });
+
+  it('checks a Canary without spec.provider as admission does, or with --mesh-provider as the operator does', () => {
+    const noProvider = `apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata: { name: web }
+spec:
+  targetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+  service: { port: 80 }
+  analysis: { interval: 1m, threshold: 2, maxWeight: 50, stepWeight: 10 }
+`;
+    const [admission] = lintText('web.yaml', noProvider).findings;
+    expect(admission?.verdict).toBe('valid');
+    expect(admission?.hints.join()).toMatch(/--mesh-provider/);
+    // gatewayapi needs service.gatewayRefs: the operator with that default refuses it, naming the field.
+    const [operator] = lintText('web.yaml', noProvider, { meshProvider: 'gatewayapi' }).findings;
+    expect(operator?.verdict).toBe('invalid');
+    expect(operator?.errors.map((e) => e.path)).toEqual(['spec.service.gatewayRefs']);
+    expect(
+      lintText('web.yaml', noProvider, { meshProvider: 'nginx' }).findings[0]?.errors.map((e) => e.path),
+    ).toEqual(['spec.ingressRef']);
   });
 
   it('skips other resources and reports a document that is not YAML', () => {
