@@ -128,6 +128,11 @@ export class Controller {
       if (verb === 'delete') {
         this.intents.delete(key);
         this.verified.delete(key);
+        this.canaryWrites.deleted(
+          c.metadata?.namespace ?? '',
+          c.metadata?.name ?? '',
+          c.metadata?.resourceVersion,
+        );
       } else this.intents.set(key, seen);
       this.enqueue(c.metadata?.namespace, c.metadata?.name);
     });

@@ -110,7 +110,7 @@ export class OwnedCache {
         client.list(apiVersion, kind, namespace, selector) as unknown as Promise<
           KubernetesListObject<KubeObject>
         >,
-      onChange: (obj) => this.changed(entry, obj),
+      onChange: (obj, verb) => this.changed(entry, obj, verb),
       log,
       ...(this.opts.onError ? { onError: this.opts.onError } : {}),
     });
@@ -120,8 +120,9 @@ export class OwnedCache {
   }
 
   /** Someone changed an owned object: its Canary converges it again, unless the change was ours. */
-  private changed(entry: KindCache, obj: KubeObject): void {
+  private changed(entry: KindCache, obj: KubeObject, verb: 'add' | 'update' | 'delete'): void {
     const { namespace = '', name, resourceVersion } = obj.metadata;
+    if (verb === 'delete') entry.written.deleted(namespace, name, resourceVersion);
     const ours = entry.written.peek(namespace, name);
     if (ours && ours.metadata.resourceVersion === resourceVersion) return;
     for (const owner of obj.metadata.ownerReferences ?? []) {

@@ -63,6 +63,18 @@ export class WriteThrough<T extends KubernetesObject> {
     return held.obj;
   }
 
+  /**
+   * The object was deleted at `resourceVersion`: a write of ours from before is no longer the
+   * world (held, it would hide the deletion until it expires). A later write, a re-creation, stays.
+   */
+  deleted(namespace: string, name: string, resourceVersion: string | undefined): void {
+    const key = `${namespace}/${name}`;
+    const held = this.written.get(key);
+    if (!held) return;
+    const order = compareResourceVersions(held.obj.metadata?.resourceVersion, resourceVersion);
+    if (order === undefined || order <= 0) this.written.delete(key);
+  }
+
   /** This process's last write of the object, if still held (the informer may not have it yet). */
   peek(namespace: string, name: string): T | undefined {
     return this.written.get(`${namespace}/${name}`)?.obj;

@@ -136,6 +136,21 @@ describe('owned-object cache on the real API server', () => {
     expect(JSON.stringify(live)).toContain('"weight":40');
   });
 
+  it('sees a deletion by someone else at once, even right after a write of its own', async () => {
+    const router = createRouter('gatewayapi', cachedObjectClient(api, cache));
+    // Our write is held over the cache (the write-through); a deletion must not hide behind it.
+    await router.setWeights(target(), { primary: 90, canary: 10 });
+    changed.length = 0;
+    await api.delete(route('web'));
+    await waitFor('the owner queued', () => changed.includes(`${ns.name}/web`));
+    await waitFor('the deleted route gone from the cache', () => cache.lookup(route('web')) === MISS, {
+      timeoutMs: 5_000,
+    });
+    // The next pass, reading through the cache, finds it missing and creates it again.
+    await router.ensureRoutes(target());
+    expect(await api.get(route('web'))).toBeDefined();
+  });
+
   it('reads the API server for an object without the label (absent from the cache proves nothing)', async () => {
     await api.create({
       apiVersion: 'gateway.networking.k8s.io/v1',

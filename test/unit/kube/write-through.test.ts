@@ -70,3 +70,21 @@ describe('WriteThrough expiry without reads', () => {
     expect(wt.size).toBe(128);
   });
 });
+
+describe('WriteThrough.deleted', () => {
+  const obj = (rv: string) => ({ metadata: { namespace: 'shop', name: 'web', resourceVersion: rv } });
+
+  it('drops a write from before the deletion, so the deletion is not hidden until expiry', () => {
+    const w = new WriteThrough(30_000, () => 0);
+    w.record(obj('10'));
+    w.deleted('shop', 'web', '11');
+    expect(w.read('shop', 'web', undefined)).toBeUndefined();
+  });
+
+  it('keeps a write from after it (the object created again)', () => {
+    const w = new WriteThrough(30_000, () => 0);
+    w.record(obj('12'));
+    w.deleted('shop', 'web', '11');
+    expect(w.read('shop', 'web', undefined)?.metadata?.resourceVersion).toBe('12');
+  });
+});
