@@ -138,8 +138,9 @@ async function main(): Promise<void> {
         onStoppedLeading: () => {
           leading = false;
           metrics.leader.set(0);
-          // Once its last pass is done, so no pass of the old term sets a gauge again; not if
-          // leadership came back meanwhile.
+          // At once (a hung pass may take until its deadline to return), and again once the old
+          // term's passes are done, unless leadership came back meanwhile.
+          forgetCanaryGauges(metrics);
           void controller.stopProcessing().then(() => {
             if (!leading) forgetCanaryGauges(metrics);
           });

@@ -322,7 +322,8 @@ async function reconcileOnce(
     ...statusAfter(canary, last, obs, checks, now, waiting?.health),
     ...(decision ? { decision } : {}),
   };
-  recordMetrics(deps.metrics, canary, last, checks);
+  // A pass of a term that has ended reports nothing: only the leader exports canary gauges.
+  if (deps.isLeader()) recordMetrics(deps.metrics, canary, last, checks);
   const { applying, status: persistedFirst } = firstWrite(status, {
     changed,
     phase: last.phase,
