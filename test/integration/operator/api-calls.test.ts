@@ -60,7 +60,13 @@ describe('operator: API calls per release (audit log)', () => {
         await f.waitForStatus(
           n,
           `release ${image} Succeeded`,
-          (s) => s.phase === 'Succeeded' && (s.lastAppliedSpec ?? '') !== lastApplied.get(n),
+          // Settled, not only decided: Succeeded is written first with Ready=False (Applying) and
+          // Ready=True follows once its effects are applied. Counting before that second write
+          // would charge it to the next release.
+          (s) =>
+            s.phase === 'Succeeded' &&
+            (s.lastAppliedSpec ?? '') !== lastApplied.get(n) &&
+            (s.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
           90_000,
         );
         lastApplied.set(n, (await f.getCanary(n)).status?.lastAppliedSpec ?? '');
