@@ -6,7 +6,7 @@ import {
   type MachineEvent,
   type ObserveEvent,
 } from './events.ts';
-import { hasWebhook, isManualGate, type WebhookType } from './plan.ts';
+import { hasManualGates, hasWebhook, isManualGate, type WebhookType } from './plan.ts';
 import { advanceExposure, exposureComplete, nextPromotionWeights, TOTAL_WEIGHT } from './schedule.ts';
 
 /**
@@ -65,11 +65,6 @@ export const stepDue = observed((c, e) => c.nextStepAt !== null && toMillis(e.no
 export const clockRunning: Condition = (c) => c.canaryNotReadySince !== null;
 
 /** Every webhook said yes and, for a gate with a manual hook, a promote command opened it. */
-export const isManual =
-  (type: WebhookType): Condition =>
-  (c) =>
-    isManualGate(c.plan, type);
-
 export const webhookPassed =
   (type: WebhookType): Condition =>
   (c, e) =>
@@ -133,7 +128,7 @@ export const command =
 
 export const fullPromoteCommand: Condition = (c, e) => forThisRelease(c, e) && e.verb === 'promote' && e.full;
 
-export const hasManualGate: Condition = (c) => (c.plan.manualGates?.length ?? 0) > 0;
+export const hasManualGate: Condition = (c) => hasManualGates(c.plan);
 
 /** A failed release of a revision the primary does not serve (not one the target was reverted to). */
 export const retriable: Condition = (c) => c.lastAppliedRevision !== c.lastPromotedRevision;

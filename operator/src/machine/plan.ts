@@ -60,6 +60,10 @@ export const planSchema = z
   });
 export type Plan = z.infer<typeof planSchema>;
 
+export function hasManualGates(plan: Plan): boolean {
+  return (plan.manualGates?.length ?? 0) > 0;
+}
+
 export function isManualGate(plan: Plan, type: WebhookType): boolean {
   return plan.manualGates?.includes(type) ?? false;
 }

@@ -1,6 +1,6 @@
 import type { FailureReason, MachineContext } from './context.ts';
 import { toMillis, type CommandEvent, type MachineEvent } from './events.ts';
-import { isManualGate, type WebhookType } from './plan.ts';
+import { hasManualGates, isManualGate, type WebhookType } from './plan.ts';
 import { advanceExposure, nextPromotionWeights, TOTAL_WEIGHT } from './schedule.ts';
 
 /**
@@ -168,19 +168,15 @@ export const consumeApproval =
 
 const commandText = (e: CommandEvent): string => `${e.verb}${e.full ? ' --full' : ''}`;
 
+/** What status.lastCommand says about a command the machine handled. */
+const handled = (event: CommandEvent, accepted: boolean, message: string): Partial<MachineContext> => ({
+  lastCommand: { id: event.id, verb: event.verb, revision: event.revision, accepted, message, at: at(event) },
+});
+
 export const acceptCommand: Update = (_, event) =>
   event.type !== 'COMMAND'
     ? {}
-    : {
-        lastCommand: {
-          id: event.id,
-          verb: event.verb,
-          revision: event.revision,
-          accepted: true,
-          message: `${commandText(event)} of revision ${event.revision} accepted`,
-          at: at(event),
-        },
-      };
+    : handled(event, true, `${commandText(event)} of revision ${event.revision} accepted`);
 
 /** Why a command does nothing: unreadable, for another release, or not possible in this phase. */
 export const refuseCommand =
@@ -197,17 +193,8 @@ export const refuseCommand =
             ? 'the Canary is suspended (spec.suspend); commands apply once it is not'
             : event.observed.revision !== context.lastAppliedRevision
               ? `the target has moved on to revision ${event.observed.revision}`
-              : event.verb === 'promote' && !event.full && (context.plan.manualGates?.length ?? 0) === 0
+              : event.verb === 'promote' && !event.full && !hasManualGates(context.plan)
                 ? `promote opens manual gates and this release has none; promote --full skips the analysis`
                 : `${commandText(event)} does not apply while ${phase}`);
-    return {
-      lastCommand: {
-        id: event.id,
-        verb: event.verb,
-        revision: event.revision,
-        accepted: false,
-        message: `refused: ${why}`,
-        at: at(event),
-      },
-    };
+    return handled(event, false, `refused: ${why}`);
   };

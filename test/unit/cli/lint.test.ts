@@ -2,35 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { formatFinding, lintText } from '../../../operator/src/cli/lint.ts';
 import { invalidCanaries } from '../api/invalid-canaries.ts';
-import { validExamples } from '../api/valid-canaries.ts';
+import { example, validExamples } from '../api/valid-canaries.ts';
 
-// A Canary as a Flagger user writes it for Gateway API with an HPA and the mesh provider left to
-// Flagger's -mesh-provider flag.
-const flaggerCanary = `
-apiVersion: flagger.app/v1beta1
-kind: Canary
-metadata:
-  name: podinfo
-  namespace: test
-spec:
-  targetRef:
-    apiVersion: apps/v1
-    kind: Deployment
-    name: podinfo
-  autoscalerRef:
-    apiVersion: autoscaling/v2
-    kind: HorizontalPodAutoscaler
-    name: podinfo
-  service:
-    port: 9898
-    gatewayRefs:
-      - name: gateway
-  analysis:
-    interval: 1m
-    threshold: 5
-    maxWeight: 50
-    stepWeight: 10
-`;
+// A Canary as a Flagger user writes it: the example without a provider (Flagger's -mesh-provider
+// decides), under Flagger's API group, with an HPA.
+const flaggerObject = {
+  ...example('no provider (the operator default)'),
+  apiVersion: 'flagger.app/v1beta1',
+} as {
+  spec: Record<string, unknown>;
+};
+flaggerObject.spec['autoscalerRef'] = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  name: 'podinfo',
+};
+flaggerObject.spec['service'] = { port: 9898, gatewayRefs: [{ name: 'gateway' }] };
+const flaggerCanary = stringify(flaggerObject);
 
 describe('kubectl fledge lint', () => {
   it('accepts every valid example and refuses every invalid one, naming the field admission names', () => {
