@@ -7,10 +7,8 @@ import { example, validExamples } from '../api/valid-canaries.ts';
 // A Canary as a Flagger user writes it: the example without a provider (Flagger's -mesh-provider
 // decides), under Flagger's API group, with an HPA.
 const flaggerObject = {
-  ...example('no provider (the operator default)'),
+  ...(example('no provider (the operator default)') as { spec: Record<string, unknown> }),
   apiVersion: 'flagger.app/v1beta1',
-} as {
-  spec: Record<string, unknown>;
 };
 flaggerObject.spec['autoscalerRef'] = {
   apiVersion: 'autoscaling/v2',
