@@ -2,20 +2,30 @@ import { BUILTIN_METRICS, type BuiltinMetric } from '../../operator/src/api/metr
 import type { TrafficProvider } from '../../operator/src/api/provider.ts';
 import { ConfigError } from './errors.ts';
 
-// Flagger's two builtin checks, as query templates rendered by render.ts. A builtin exists only
-// where the data plane exports a well-known metric for it; elsewhere it is refused (see
+// Flagger's two builtin checks, as query templates rendered by render.ts. Each query set reads one
+// data plane's own metric names; a provider picks the set its data plane exports (see
 // docs/analysis.md "Builtin metrics").
 
-// The names live with the API (admission refuses a builtin where none exists); the queries here.
+// The names live with the API (admission checks which metrics are builtins); the queries here.
 export const builtinMetricNames = BUILTIN_METRICS;
 export type BuiltinMetricName = BuiltinMetric;
+
+/**
+ * The query sets a gatewayapi Canary's builtins can read. Gateway API defines routing, not
+ * telemetry, so the implementation decides the metric names: `istio` (Flagger's choice for
+ * gatewayapi, and the default) or `contour` (Envoy's cluster stats with Contour's cluster names).
+ */
+export const GATEWAY_API_METRICS = ['istio', 'contour'] as const;
+export type GatewayApiMetrics = (typeof GATEWAY_API_METRICS)[number];
+
+type QuerySet = Readonly<Record<BuiltinMetricName, string>>;
 
 // ingress-nginx labels every request with the namespace and name of the Ingress that matched it;
 // canary traffic is counted under the main Ingress (with a non-empty `canary` label), so these
 // measure all traffic through the Ingress, primary and canary, like Flagger's nginx builtins.
 const ingress = 'namespace="{{ namespace }}", ingress="{{ ingress }}"';
 
-const nginx: Record<BuiltinMetricName, string> = {
+const nginx: QuerySet = {
   // Percentage (0-100) of requests not answered with a 5xx. `status` is "503" or, when the
   // controller reports status classes, "5xx": both match.
   'request-success-rate': `sum(rate(nginx_ingress_controller_requests{${ingress}, status!~"5.*"}[{{ interval }}]))
@@ -38,7 +48,7 @@ sum(rate(nginx_ingress_controller_requests{${ingress}}[{{ interval }}]))
 const pods =
   'kubernetes_namespace="{{ namespace }}", kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"';
 
-const kubernetes: Record<BuiltinMetricName, string> = {
+const app: QuerySet = {
   'request-success-rate': `sum(rate(http_request_duration_seconds_count{${pods}, status!~"5.*"}[{{ interval }}]))
 /
 sum(rate(http_request_duration_seconds_count{${pods}}[{{ interval }}]))
@@ -49,23 +59,59 @@ sum(rate(http_request_duration_seconds_count{${pods}}[{{ interval }}]))
 * 1000`,
 };
 
-/**
- * The query template of a builtin metric for a traffic provider. Gateway API defines routing, not
- * telemetry: each implementation (Envoy Gateway, Contour, Istio, Cilium, ...) exports its own
- * metrics, so there is no query that is right for all of them and none is guessed.
- */
-export function builtinQuery(metric: BuiltinMetricName, provider: TrafficProvider): string {
+// Istio's standard metrics as the canary's own sidecars report them (reporter="destination"):
+// destination_workload is the Deployment that answered, so `{{ target }}` is the canary alone, not
+// `<target>-primary`. Equality, not Flagger's regex match: a Deployment name may contain a dot.
+const workload =
+  'reporter="destination", destination_workload_namespace="{{ namespace }}", destination_workload="{{ target }}"';
+
+const istio: QuerySet = {
+  'request-success-rate': `sum(rate(istio_requests_total{${workload}, response_code!~"5.*"}[{{ interval }}]))
+/
+sum(rate(istio_requests_total{${workload}}[{{ interval }}]))
+* 100`,
+  // Istio's histogram is in milliseconds already.
+  'request-duration': `histogram_quantile(0.99,
+  sum by (le) (rate(istio_request_duration_milliseconds_bucket{${workload}}[{{ interval }}]))
+)`,
+};
+
+// Envoy's upstream cluster stats under Contour, which names a cluster <namespace>_<service>_<port>:
+// the canary Service fledge generates is <service>-canary. Namespace and Service names cannot hold
+// an underscore, so the pattern cannot reach another Service's cluster.
+const cluster = 'envoy_cluster_name=~"{{ namespace }}_{{ service }}-canary_[0-9]+"';
+
+const contour: QuerySet = {
+  'request-success-rate': `sum(rate(envoy_cluster_upstream_rq{${cluster}, envoy_response_code!~"5.*"}[{{ interval }}]))
+/
+sum(rate(envoy_cluster_upstream_rq{${cluster}}[{{ interval }}]))
+* 100`,
+  // Envoy's upstream request time is in milliseconds already.
+  'request-duration': `histogram_quantile(0.99,
+  sum by (le) (rate(envoy_cluster_upstream_rq_time_bucket{${cluster}}[{{ interval }}]))
+)`,
+};
+
+const gatewayApi: Readonly<Record<GatewayApiMetrics, QuerySet>> = { istio, contour };
+
+export interface BuiltinOptions {
+  /** The query set of gatewayapi Canaries (the operator's --gateway-api-metrics); default istio. */
+  gatewayApiMetrics?: GatewayApiMetrics | undefined;
+}
+
+/** The query template of a builtin metric for a traffic provider. */
+export function builtinQuery(
+  metric: BuiltinMetricName,
+  provider: TrafficProvider,
+  options: BuiltinOptions = {},
+): string {
   switch (provider) {
     case 'nginx':
       return nginx[metric];
     case 'kubernetes':
-      return kubernetes[metric];
+      return app[metric];
     case 'gatewayapi':
-      throw new ConfigError(
-        `builtin metric "${metric}" is not available for provider gatewayapi: Gateway API defines no ` +
-          'standard metrics, each implementation exports its own. Write a MetricTemplate with a ' +
-          "query over your gateway's metrics and reference it with templateRef",
-      );
+      return gatewayApi[options.gatewayApiMetrics ?? 'istio'][metric];
     default: {
       const unknown: never = provider;
       throw new ConfigError(`unknown traffic provider "${String(unknown)}"`);

@@ -1,6 +1,14 @@
 // The analysis package: render MetricTemplate queries, query providers, judge the values.
 export { renderQuery, type TemplateModel } from './render.ts';
-export { builtinQuery, builtinMetricNames, isBuiltinMetric, type BuiltinMetricName } from './builtins.ts';
+export {
+  builtinQuery,
+  builtinMetricNames,
+  GATEWAY_API_METRICS,
+  isBuiltinMetric,
+  type BuiltinMetricName,
+  type BuiltinOptions,
+  type GatewayApiMetrics,
+} from './builtins.ts';
 export {
   ConfigError,
   InvalidValueError,

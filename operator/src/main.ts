@@ -32,6 +32,10 @@ function readConfig(): Config {
     .option('--resync-seconds <n>', 'reconcile every canary at least this often')
     .option('--metrics-server <url>', 'default Prometheus for builtin metrics')
     .option(
+      '--gateway-api-metrics <set>',
+      'metric names the builtins of gatewayapi Canaries read: istio (default) or contour',
+    )
+    .option(
       '--mesh-provider <provider>',
       'provider of Canaries without spec.provider (gatewayapi, nginx, kubernetes)',
     )
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
     events: createEventRecorder(kc, 'fledge', identity, log),
     status: createStatusWriter(kc, undefined, (obj) => controller.wroteCanary(obj)),
     finalizers: createFinalizers(kc, (obj) => controller.wroteCanary(obj)),
-    checks: { defaultMetricsServer: config.metricsServer },
+    checks: { defaultMetricsServer: config.metricsServer, gatewayApiMetrics: config.gatewayApiMetrics },
     metrics,
     log,
     now: () => new Date(),

@@ -134,6 +134,35 @@ describe('releases end to end', () => {
     await stop(s);
   });
 
+  // Flagger answers the builtin checks of a gatewayapi Canary with Istio's metrics; fledge does too
+  // by default, or with Envoy's cluster stats under Contour's names (--gateway-api-metrics contour).
+  // The loopback data plane exports both for the requests it routes.
+  it.each([
+    ['istio', {}],
+    ['contour', { FLEDGE_GATEWAY_API_METRICS: 'contour' }],
+  ] as const)(
+    'gatewayapi builtin metrics read %s metrics: a healthy release promotes, a failing one rolls back',
+    async (set, operatorEnv) => {
+      const s = await scenario(`builtin-${set}`, { builtinMetrics: true, operatorEnv });
+      await s.release(version('6.1.0'));
+      const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded');
+      expect(done.failedChecks).toBe(0);
+      expect(check(done, 'request-success-rate')).toMatchObject({ value: 100, min: 99, verdict: 'Pass' });
+      expect(check(done, 'request-duration')).toMatchObject({ max: 500, verdict: 'Pass' });
+      expect(check(done, 'request-duration')?.value).toBeGreaterThan(0);
+      expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.1.0').image);
+
+      await s.release(version('6.1.1', { errorRate: 0.3 }));
+      const failed = await s.waitForStatus('Failed', (st) => st.phase === 'Failed');
+      const rate = check(failed, 'request-success-rate');
+      expect(rate).toMatchObject({ min: 99, verdict: 'Fail' });
+      // 30% errors on the canary alone: the query does not dilute it with the primary's traffic.
+      expect(rate?.value).toBeLessThan(85);
+      expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.1.0').image);
+      await stop(s);
+    },
+  );
+
   it('never promotes while Prometheus is down mid-analysis and rolls back after the threshold', async () => {
     const s = await scenario('blind');
     await s.release(version('6.0.4'));

@@ -62,6 +62,11 @@ export interface ScenarioOptions {
   maxLatencyMs?: number;
   /** Extra environment for the operator process. */
   operatorEnv?: Record<string, string>;
+  /**
+   * Check with Flagger's builtin request-success-rate and request-duration (answered from the
+   * operator's --metrics-server) instead of the example MetricTemplates.
+   */
+  builtinMetrics?: boolean;
 }
 
 export const stableVersion: AppVersion = {
@@ -90,14 +95,14 @@ export function canarySpec(app: string, o: ScenarioOptions): Record<string, unkn
       maxWeight: 60,
       metrics: [
         {
-          name: 'success-rate',
-          templateRef: { name: 'canary-success-rate' },
+          name: o.builtinMetrics ? 'request-success-rate' : 'success-rate',
+          ...(o.builtinMetrics ? {} : { templateRef: { name: 'canary-success-rate' } }),
           thresholdRange: { min: o.minSuccessRate ?? 99 },
           interval,
         },
         {
-          name: 'latency-p99',
-          templateRef: { name: 'canary-latency-p99' },
+          name: o.builtinMetrics ? 'request-duration' : 'latency-p99',
+          ...(o.builtinMetrics ? {} : { templateRef: { name: 'canary-latency-p99' } }),
           thresholdRange: { max: o.maxLatencyMs ?? 500 },
           interval,
         },
@@ -172,7 +177,7 @@ export async function startScenario(
     const operator = await startOperator({
       kubeconfig: o.kubeconfig,
       namespace: ns,
-      env: { FLEDGE_LOG_LEVEL: 'info', ...o.operatorEnv },
+      env: { FLEDGE_LOG_LEVEL: 'info', FLEDGE_METRICS_SERVER: prometheus.url, ...o.operatorEnv },
     });
     undo.push(() => operator.stop());
 

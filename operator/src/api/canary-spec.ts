@@ -11,7 +11,6 @@ import {
 } from './provider.ts';
 import { ingressRefSchema, targetRefSchema } from './refs.ts';
 import { canaryServiceSchema } from './service.ts';
-import { BUILTIN_METRICS, CEL_NOT_BUILTIN, isBuiltinMetric } from './metric.ts';
 import { httpUrl } from './http-url.ts';
 import { opaqueObject } from './string-map.ts';
 
@@ -140,18 +139,6 @@ const providerRules: Rule<WithProvider>[] = [
     holds: (self) =>
       self.provider !== 'nginx' ||
       (self.analysis.match ?? []).every((m) => !m.queryParams && !m.uri && !m.method),
-  },
-  {
-    // Gateway API defines routing, not telemetry: there is no standard query to build in.
-    rule: `!(${CEL_IS_GATEWAYAPI}) || !has(self.analysis.metrics) || self.analysis.metrics.all(m, ${CEL_NOT_BUILTIN})`,
-    message:
-      `${BUILTIN_METRICS.join(' and ')} are not built in for provider gatewayapi (Gateway API defines` +
-      ' no standard metrics): write a MetricTemplate and reference it with templateRef',
-    fieldPath: '.analysis.metrics',
-    reason: 'FieldValueForbidden',
-    holds: (self) =>
-      trafficProvider(self.provider) !== 'gatewayapi' ||
-      (self.analysis.metrics ?? []).every((m) => !isBuiltinMetric(m.name)),
   },
 ];
 

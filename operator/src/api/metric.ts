@@ -9,8 +9,6 @@ export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as c
 export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
 const CEL_BUILTIN_LIST = `[${BUILTIN_METRICS.map((m) => `'${m}'`).join(', ')}]`;
 const CEL_BUILTIN = `self.name in ${CEL_BUILTIN_LIST}`;
-/** CEL over a metric `m` inside a list macro: it is not a built-in. */
-export const CEL_NOT_BUILTIN = `!(m.name in ${CEL_BUILTIN_LIST})`;
 
 export function isBuiltinMetric(name: string): name is BuiltinMetric {
   return (BUILTIN_METRICS as readonly string[]).includes(name);

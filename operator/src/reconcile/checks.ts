@@ -10,6 +10,7 @@ import {
   renderQuery,
   runChecks,
   type CheckResult,
+  type GatewayApiMetrics,
   type MetricProvider,
   type OverallVerdict,
   type PrometheusProviderOptions,
@@ -30,6 +31,8 @@ export interface CheckSources {
   secret(namespace: string, name: string): V1Secret | undefined;
   /** The operator's default Prometheus (for builtin and inline metrics without spec.metricsServer). */
   defaultMetricsServer?: string | undefined;
+  /** The builtin query set of gatewayapi Canaries (the operator's --gateway-api-metrics). */
+  gatewayApiMetrics?: GatewayApiMetrics | undefined;
   /** Injectable so unit tests need no server; the operator uses createPrometheusProvider. */
   makeProvider?: (options: PrometheusProviderOptions) => MetricProvider;
 }
@@ -140,7 +143,12 @@ export async function analyse(canary: ResolvedCanary, sources: CheckSources, now
       const query = metric.query
         ? renderQuery(metric.query, model)
         : isBuiltinMetric(metric.name)
-          ? renderQuery(builtinQuery(metric.name, trafficProvider(spec.provider)), model)
+          ? renderQuery(
+              builtinQuery(metric.name, trafficProvider(spec.provider), {
+                gatewayApiMetrics: sources.gatewayApiMetrics,
+              }),
+              model,
+            )
           : undefined;
       if (!query) {
         pending.push(

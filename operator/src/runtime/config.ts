@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GATEWAY_API_METRICS } from '../../../analysis/src/builtins.ts';
 import { PROVIDER_NAMES } from '../api/provider.ts';
 
 /**
@@ -32,6 +33,8 @@ export const configSchema = z.object({
   meshProvider: z.enum(PROVIDER_NAMES).optional(),
   /** Prometheus used by the builtin metrics when no MetricTemplate names one. */
   metricsServer: z.url().optional(),
+  /** Whose metric names the builtin metrics of gatewayapi Canaries read (Flagger reads Istio's). */
+  gatewayApiMetrics: z.enum(GATEWAY_API_METRICS).default('istio'),
   identity: z.string().min(1).optional(),
   /** Deadline of every Kubernetes API request (watches have their own inactivity timeout). */
   apiTimeoutSeconds: positiveInt.max(300).default(30),

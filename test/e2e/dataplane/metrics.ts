@@ -15,6 +15,13 @@
 // unchanged: nginx_ingress_controller_requests{namespace, ingress, service, status, canary} and
 // nginx_ingress_controller_request_duration_seconds_bucket{...same, le}; `ingress` is the main
 // Ingress and `canary` the canary upstream (`<ns>-<svc>-canary-<port>`) or "".
+//
+// With provider gatewayapi it also exports what the two meshes fledge's gatewayapi builtins read
+// would export for the same requests: Istio's istio_requests_total{reporter="destination",
+// destination_workload_namespace, destination_workload, response_code} and
+// istio_request_duration_milliseconds_bucket, and Envoy's cluster stats under Contour's cluster
+// names, envoy_cluster_upstream_rq{envoy_cluster_name="<ns>_<svc>_<port>", envoy_response_code} and
+// envoy_cluster_upstream_rq_time_bucket (milliseconds).
 import { Counter, Histogram, Registry } from 'prom-client';
 
 /** Fine enough around typical demo latencies (10 ms .. 1 s) for a P99 within one bucket. */
@@ -33,6 +40,8 @@ export interface RequestRecord {
   /** provider nginx: the main Ingress, and the canary upstream when the canary Ingress took it. */
   ingress?: string;
   canaryUpstream?: string;
+  /** provider gatewayapi: the backend Service's port, part of Envoy's cluster name under Contour. */
+  servicePort?: number;
 }
 
 export interface DataPlaneMetrics {
@@ -40,7 +49,9 @@ export interface DataPlaneMetrics {
   record(r: RequestRecord): void;
 }
 
-export function createMetrics(options: { nginx?: boolean } = {}): DataPlaneMetrics {
+const millisecondBuckets = durationBuckets.map((b) => b * 1000);
+
+export function createMetrics(options: { nginx?: boolean; mesh?: boolean } = {}): DataPlaneMetrics {
   const registry = new Registry();
   const labelNames = ['namespace', 'service', 'deployment', 'version'] as const;
   const requests = new Counter({
@@ -74,10 +85,12 @@ export function createMetrics(options: { nginx?: boolean } = {}): DataPlaneMetri
         registers: [registry],
       })
     : undefined;
+  const mesh = options.mesh ? meshMetrics(registry) : undefined;
 
   return {
     registry,
     record(r) {
+      mesh?.(r);
       const labels = {
         namespace: r.namespace,
         service: r.service,
@@ -98,5 +111,58 @@ export function createMetrics(options: { nginx?: boolean } = {}): DataPlaneMetri
         nginxDuration?.observe(n, r.seconds);
       }
     },
+  };
+}
+
+/** Istio's and Envoy's (Contour-named) request metrics, recorded for every proxied request. */
+function meshMetrics(registry: Registry): (r: RequestRecord) => void {
+  const istioLabels = [
+    'reporter',
+    'destination_workload_namespace',
+    'destination_workload',
+    'response_code',
+  ] as const;
+  const istioRequests = new Counter({
+    name: 'istio_requests_total',
+    help: 'Istio style request counter (loopback data plane)',
+    labelNames: istioLabels,
+    registers: [registry],
+  });
+  const istioDuration = new Histogram({
+    name: 'istio_request_duration_milliseconds',
+    help: 'Istio style request duration in milliseconds (loopback data plane)',
+    labelNames: istioLabels,
+    buckets: millisecondBuckets,
+    registers: [registry],
+  });
+  const envoyRequests = new Counter({
+    name: 'envoy_cluster_upstream_rq',
+    help: 'Envoy style upstream requests per cluster, Contour cluster names (loopback data plane)',
+    labelNames: ['envoy_cluster_name', 'envoy_response_code'],
+    registers: [registry],
+  });
+  const envoyTime = new Histogram({
+    name: 'envoy_cluster_upstream_rq_time',
+    help: 'Envoy style upstream request time in milliseconds (loopback data plane)',
+    labelNames: ['envoy_cluster_name'],
+    buckets: millisecondBuckets,
+    registers: [registry],
+  });
+  return (r) => {
+    const ms = r.seconds * 1000;
+    // A request no pod answered has no destination workload: Istio's sidecar never saw it.
+    if (r.deployment) {
+      const istio = {
+        reporter: 'destination',
+        destination_workload_namespace: r.namespace,
+        destination_workload: r.deployment,
+        response_code: String(r.code),
+      };
+      istioRequests.inc(istio);
+      istioDuration.observe(istio, ms);
+    }
+    const cluster = `${r.namespace}_${r.service}_${r.servicePort ?? 80}`;
+    envoyRequests.inc({ envoy_cluster_name: cluster, envoy_response_code: String(r.code) });
+    envoyTime.observe({ envoy_cluster_name: cluster }, ms);
   };
 }

@@ -141,7 +141,7 @@ function bump(counts: Record<string, number>, key: string): void {
 export async function startRouter(o: RouterOptions): Promise<Router> {
   const upstreams = new Map(Object.entries(o.backends).map(([s, u]) => [s, loopbackUrl(u)]));
   const nginx = (o.provider ?? 'gatewayapi') === 'nginx';
-  const metrics = createMetrics({ nginx });
+  const metrics = createMetrics({ nginx, mesh: !nginx });
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   let policy: RoutingPolicy = {
     source: 'not read yet',

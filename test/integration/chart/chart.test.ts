@@ -289,6 +289,7 @@ describe('chart rendering', () => {
       'logLevel=debug',
       'noCrossNamespaceRefs=true',
       'meshProvider=gatewayapi',
+      'gatewayApiMetrics=contour',
     );
     const c = podSpec(ms).containers[0]!;
     const env = envOf(c);
@@ -307,6 +308,7 @@ describe('chart rendering', () => {
       FLEDGE_NO_CROSS_NAMESPACE_REFS: 'true',
       FLEDGE_MESH_PROVIDER: 'gatewayapi',
       FLEDGE_METRICS_SERVER: 'http://prometheus.monitoring:9090',
+      FLEDGE_GATEWAY_API_METRICS: 'contour',
       FLEDGE_IDENTITY: { fieldRef: { fieldPath: 'metadata.name' } },
     });
     expect(c.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: 8080 })]);

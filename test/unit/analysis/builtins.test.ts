@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { builtinMetricNames, builtinQuery, isBuiltinMetric } from '../../../analysis/src/builtins.ts';
-import { ConfigError } from '../../../analysis/src/errors.ts';
+import {
+  builtinMetricNames,
+  builtinQuery,
+  GATEWAY_API_METRICS,
+  isBuiltinMetric,
+} from '../../../analysis/src/builtins.ts';
 import { renderQuery } from '../../../analysis/src/render.ts';
 
 const model = {
@@ -42,11 +46,53 @@ describe('builtin metrics', () => {
     expect(flat(renderQuery(builtinQuery(metric, provider), model))).toBe(expected);
   });
 
-  it.each(builtinMetricNames)('%s is refused for gatewayapi, pointing to MetricTemplate', (metric) => {
-    expect(() => builtinQuery(metric, 'gatewayapi')).toThrow(ConfigError);
-    expect(() => builtinQuery(metric, 'gatewayapi')).toThrow(
-      new RegExp(`builtin metric "${metric}" is not available for provider gatewayapi.*MetricTemplate`),
-    );
+  it.each([
+    [
+      'istio',
+      'request-success-rate',
+      'sum(rate(istio_requests_total{reporter="destination", destination_workload_namespace="test", destination_workload="podinfo", response_code!~"5.*"}[2m])) / sum(rate(istio_requests_total{reporter="destination", destination_workload_namespace="test", destination_workload="podinfo"}[2m])) * 100',
+    ],
+    [
+      'istio',
+      'request-duration',
+      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination", destination_workload_namespace="test", destination_workload="podinfo"}[2m])) )',
+    ],
+    [
+      'contour',
+      'request-success-rate',
+      'sum(rate(envoy_cluster_upstream_rq{envoy_cluster_name=~"test_podinfo-canary_[0-9]+", envoy_response_code!~"5.*"}[2m])) / sum(rate(envoy_cluster_upstream_rq{envoy_cluster_name=~"test_podinfo-canary_[0-9]+"}[2m])) * 100',
+    ],
+    [
+      'contour',
+      'request-duration',
+      'histogram_quantile(0.99, sum by (le) (rate(envoy_cluster_upstream_rq_time_bucket{envoy_cluster_name=~"test_podinfo-canary_[0-9]+"}[2m])) )',
+    ],
+  ] as const)('gatewayapi with the %s set: %s renders to its query', (set, metric, expected) => {
+    const query = builtinQuery(metric, 'gatewayapi', { gatewayApiMetrics: set });
+    expect(flat(renderQuery(query, model))).toBe(expected);
+  });
+
+  it.each(builtinMetricNames)(
+    'gatewayapi %s reads Istio metrics unless told otherwise, as Flagger',
+    (metric) => {
+      expect(builtinQuery(metric, 'gatewayapi')).toBe(
+        builtinQuery(metric, 'gatewayapi', { gatewayApiMetrics: 'istio' }),
+      );
+    },
+  );
+
+  it('the gatewayapi sets measure the canary only: its workload or its Service, never the primary', () => {
+    const primary = { ...model, target: 'podinfo-primary', service: 'podinfo-primary' };
+    for (const set of GATEWAY_API_METRICS) {
+      const query = renderQuery(
+        builtinQuery('request-success-rate', 'gatewayapi', { gatewayApiMetrics: set }),
+        model,
+      );
+      expect(query).not.toContain('podinfo-primary');
+      expect(
+        renderQuery(builtinQuery('request-success-rate', 'gatewayapi', { gatewayApiMetrics: set }), primary),
+      ).not.toBe(query);
+    }
   });
 
   it('nginx builtins need an ingressRef', () => {

@@ -180,11 +180,6 @@ describe('the Canary CRD', () => {
     ['analysis.match.[]', '.method', 'has(self.method.exact)'],
     ['analysis.match.[].headers.*', undefined, '.filter(x, x).size() == 1'],
     ['', '.analysis.match', '!has(m.queryParams) && !has(m.uri) && !has(m.method)'],
-    [
-      '',
-      '.analysis.metrics',
-      "self.analysis.metrics.all(m, !(m.name in ['request-success-rate', 'request-duration']))",
-    ],
     ['analysis.metrics.[]', '.thresholdRange', 'has(self.thresholdRange) || has(self.threshold)'],
     [
       'analysis.metrics.[]',

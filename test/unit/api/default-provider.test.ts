@@ -16,11 +16,9 @@ describe("a Canary without spec.provider (Flagger's -mesh-provider)", () => {
   it("runs with the operator's default, every provider rule applied", () => {
     const nginx = parseWithDefaultProvider(withoutProvider('nginx canary release'), 'nginx');
     expect(nginx.ok && nginx.value.spec.provider).toBe('nginx');
-    // The nginx example under gatewayapi: its ingressRef is refused, gatewayRefs are missing, and its
-    // builtin metrics have no Gateway API query.
+    // The nginx example under gatewayapi: its ingressRef is refused and gatewayRefs are missing.
     const gw = parseWithDefaultProvider(withoutProvider('nginx canary release'), 'gatewayapi');
     expect(gw.ok ? [] : gw.errors.map((e) => e.path).sort()).toEqual([
-      'spec.analysis.metrics',
       'spec.ingressRef',
       'spec.service.gatewayRefs',
     ]);

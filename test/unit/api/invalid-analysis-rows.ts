@@ -160,13 +160,6 @@ export const analysisRows: Row[] = [
     'one exact HTTP method',
   ],
   [
-    'builtin metric with gatewayapi',
-    GW,
-    { 'spec.analysis.metrics.0': { name: 'request-success-rate', thresholdRange: { min: 99 } } },
-    'spec.analysis.metrics',
-    'not built in for provider gatewayapi',
-  ],
-  [
     'match on Istio sourceLabels',
     AB,
     { 'spec.analysis.match.0.sourceLabels': { app: 'frontend' } },

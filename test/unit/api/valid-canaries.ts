@@ -340,7 +340,42 @@ spec:
     stepWeight: 10
 `;
 
+// Flagger's gatewayapi e2e shape: the builtin checks, answered with Istio's metrics by default.
+const gatewayapiBuiltins = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  provider: gatewayapi:v1beta1
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  service:
+    port: 9898
+    gatewayRefs:
+      - name: gateway
+        namespace: istio-ingress
+  analysis:
+    interval: 15s
+    threshold: 15
+    maxWeight: 50
+    stepWeight: 10
+    metrics:
+      - name: request-success-rate
+        thresholdRange:
+          min: 99
+        interval: 1m
+      - name: request-duration
+        thresholdRange:
+          max: 500
+        interval: 30s
+`;
+
 export const validExamples: ValidExample[] = [
+  { name: 'gatewayapi builtin metrics', yaml: gatewayapiBuiltins },
   { name: 'gatewayapi canary release', yaml: gatewayapiCanary },
   { name: 'gatewayapi A/B testing', yaml: gatewayapiAB },
   { name: 'nginx canary release', yaml: nginxCanary },
