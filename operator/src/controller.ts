@@ -1,5 +1,6 @@
 import {
   AppsV1Api,
+  AutoscalingV2Api,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
@@ -8,6 +9,7 @@ import {
   type V1ConfigMap,
   type V1Deployment,
   type V1Secret,
+  type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, VERSION } from './api/group.ts';
@@ -22,7 +24,7 @@ export { GROUP, VERSION };
 
 /** A Canary as the informer holds it; parsed and validated by the reconciler. */
 export interface CanaryObject extends KubernetesObject {
-  spec?: { targetRef?: { name?: string } } & Record<string, unknown>;
+  spec?: { targetRef?: { name?: string }; autoscalerRef?: { name?: string } } & Record<string, unknown>;
   status?: Record<string, unknown>;
 }
 export type MetricTemplateObject = KubernetesObject & { spec?: Record<string, unknown> };
@@ -33,6 +35,7 @@ export interface Caches {
   deployment(namespace: string, name: string): V1Deployment | undefined;
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
+  autoscaler(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
   metricTemplate(namespace: string, name: string): MetricTemplateObject | undefined;
   alertProvider(namespace: string, name: string): AlertProviderObject | undefined;
 }
@@ -68,6 +71,7 @@ export class Controller {
   private readonly deployments: SupervisedInformer<V1Deployment>;
   private readonly configMaps: SupervisedInformer<V1ConfigMap>;
   private readonly secrets: SupervisedInformer<V1Secret>;
+  private readonly autoscalers: SupervisedInformer<V2HorizontalPodAutoscaler>;
   private readonly templates: SupervisedInformer<MetricTemplateObject>;
   private readonly alertProviders: SupervisedInformer<AlertProviderObject>;
   private queue: WorkQueue | undefined;
@@ -173,6 +177,21 @@ export class Controller {
       () => (ns ? core.listNamespacedSecret({ namespace: ns }) : core.listSecretForAllNamespaces()),
       (o) => this.enqueueDependents(o.metadata?.namespace, () => true),
     );
+    // The targets' HPAs (autoscalerRef): an edit reaches the primary's copy on the next pass.
+    const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+    this.autoscalers = make(
+      'horizontalpodautoscalers',
+      path('autoscaling', 'v2', 'horizontalpodautoscalers'),
+      () =>
+        ns
+          ? autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns })
+          : autoscaling.listHorizontalPodAutoscalerForAllNamespaces(),
+      (h) =>
+        this.enqueueDependents(h.metadata?.namespace, (c) => {
+          const ref = c.spec?.autoscalerRef?.name;
+          return ref !== undefined && (ref === h.metadata?.name || `${ref}-primary` === h.metadata?.name);
+        }),
+    );
   }
 
   /**
@@ -221,6 +240,7 @@ export class Controller {
       deployment: (ns, n) => this.deployments.get(n, ns),
       configMap: (ns, n) => this.configMaps.get(n, ns),
       secret: (ns, n) => this.secrets.get(n, ns),
+      autoscaler: (ns, n) => this.autoscalers.get(n, ns),
       metricTemplate: (ns, n) => this.templates.get(n, ns),
       alertProvider: (ns, n) => this.alertProviders.get(n, ns),
     };

@@ -136,14 +136,19 @@ describe('releases end to end', () => {
 
   // Flagger answers the builtin checks of a gatewayapi Canary with Istio's metrics; fledge does too
   // by default, or with Envoy's cluster stats under Contour's names (--gateway-api-metrics contour).
-  // The loopback data plane exports both for the requests it routes.
+  // The loopback data plane exports only the set under test, so a query of the other set finds no
+  // data and the release cannot pass.
   it.each([
     ['istio', {}],
     ['contour', { FLEDGE_GATEWAY_API_METRICS: 'contour' }],
   ] as const)(
     'gatewayapi builtin metrics read %s metrics: a healthy release promotes, a failing one rolls back',
     async (set, operatorEnv) => {
-      const s = await scenario(`builtin-${set}`, { builtinMetrics: true, operatorEnv });
+      const s = await scenario(`builtin-${set}`, {
+        builtinMetrics: true,
+        meshMetrics: set,
+        operatorEnv,
+      });
       await s.release(version('6.1.0'));
       const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded');
       expect(done.failedChecks).toBe(0);

@@ -19,6 +19,7 @@ import { fixtures, initialized } from '../integration/operator/fixtures.ts';
 import { startOperator, type OperatorProcess } from '../integration/operator/harness.ts';
 import { behaviourAnnotations, demoDeployment, type AppVersion } from './dataplane/fixtures.ts';
 import { startDataPlane, type DataPlane } from './dataplane/index.ts';
+import type { MeshMetrics } from './dataplane/metrics.ts';
 
 const file = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export const CRD_FILES = [file('../../crds'), file('../fixtures/crds/httproute.yaml')];
@@ -67,6 +68,8 @@ export interface ScenarioOptions {
    * operator's --metrics-server) instead of the example MetricTemplates.
    */
   builtinMetrics?: boolean;
+  /** The mesh metrics the data plane exports (default both), so a test sees which set was read. */
+  meshMetrics?: MeshMetrics;
 }
 
 export const stableVersion: AppVersion = {
@@ -163,6 +166,7 @@ export async function startScenario(
       app,
       rps: o.rps ?? 50,
       loadMaxDurationMs: 60 * 60_000,
+      ...(o.meshMetrics ? { meshMetrics: o.meshMetrics } : {}),
     });
     undo.push(() => dataPlane.stop());
 

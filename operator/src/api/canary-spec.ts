@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { autoscalerRefSchema } from './autoscaler-ref.ts';
 import { notSupported, validated, type Rule } from './cel.ts';
 import { canaryAnalysisSchema } from './analysis.ts';
 import {
@@ -44,7 +45,7 @@ const canarySpecObject = z
       .boolean()
       .optional()
       .describe('On deletion, give the target back its traffic and replicas'),
-    autoscalerRef: opaqueObject.optional().describe('Not supported yet'),
+    autoscalerRef: autoscalerRefSchema.optional(),
     routeRef: opaqueObject.optional().describe('Not supported (APISIX only in Flagger)'),
     upstreamRef: opaqueObject.optional().describe('Not supported (Gloo only in Flagger)'),
   })
@@ -144,7 +145,6 @@ const providerRules: Rule<WithProvider>[] = [
 
 export const canarySpecSchema = validated(canarySpecObject, [
   ...providerRules.map(unlessProviderUnset),
-  notSupported('autoscalerRef', 'autoscalerRef'),
   notSupported('routeRef', 'routeRef'),
   notSupported('upstreamRef', 'upstreamRef'),
 ]);

@@ -5,6 +5,7 @@ export * from './duration.ts';
 export * from './http-url.ts';
 export * from './provider.ts';
 export * from './refs.ts';
+export * from './autoscaler-ref.ts';
 export * from './match.ts';
 export * from './service.ts';
 export * from './metric.ts';

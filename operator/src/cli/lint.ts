@@ -52,12 +52,8 @@ export interface Finding {
 }
 
 /** Flagger-isms that fledge answers with an error, and how to write them for fledge. */
-function hintsFor(errors: readonly FieldError[], flagger: boolean, doc: unknown): string[] {
+function hintsFor(errors: readonly FieldError[], flagger: boolean): string[] {
   const hints = new Set<string>();
-  // Looked up in the document too: a refinement error shows only once the object's shape is right.
-  const spec = (doc as { spec?: Record<string, unknown> } | undefined)?.spec ?? {};
-  if (spec['autoscalerRef'] !== undefined)
-    hints.add('fledge does not manage HPAs yet: remove autoscalerRef and keep the HPA on the target');
   if (flagger)
     hints.add(`apiVersion ${FLAGGER_GROUP}/...: fledge is ${API_VERSION}; --from-flagger rewrites it`);
   for (const e of errors) {
@@ -65,8 +61,10 @@ function hintsFor(errors: readonly FieldError[], flagger: boolean, doc: unknown)
       hints.add(
         "as Flagger's -mesh-provider: set the operator's meshProvider, or spec.provider on the Canary",
       );
-    if (e.path === 'spec.autoscalerRef')
-      hints.add('fledge does not manage HPAs yet: remove autoscalerRef and keep the HPA on the target');
+    if (e.path.startsWith('spec.autoscalerRef') && /not supported/.test(e.message))
+      hints.add(
+        'fledge manages HorizontalPodAutoscalers only (autoscaling/v2): replace the KEDA ScaledObject with an HPA, or drop autoscalerRef',
+      );
     if (e.path.startsWith('spec.service.') && /not supported/.test(e.message))
       hints.add('mesh-specific service fields (Istio, App Mesh) have no fledge router yet; remove them');
   }
@@ -98,7 +96,7 @@ export function lintDocument(where: string, doc: unknown, options: LintOptions =
       { path: 'apiVersion', message: `${String(o.apiVersion)} is Flagger's API; fledge's is ${API_VERSION}` },
       ...(asFledge.ok ? [] : asFledge.errors),
     ];
-    return { where, what, verdict: 'invalid', errors, hints: hintsFor(errors, true, doc) };
+    return { where, what, verdict: 'invalid', errors, hints: hintsFor(errors, true) };
   }
   if (group !== GROUP || !(kind in kinds)) return { where, what, verdict: 'skipped', errors: [], hints: [] };
   const parsed = parserFor(kind as Kind, options)(doc);
@@ -114,7 +112,7 @@ export function lintDocument(where: string, doc: unknown, options: LintOptions =
     what,
     verdict: 'invalid',
     errors: parsed.errors,
-    hints: hintsFor(parsed.errors, false, doc),
+    hints: hintsFor(parsed.errors, false),
   };
 }
 

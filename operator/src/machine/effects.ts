@@ -32,6 +32,11 @@ export interface EffectParams {
   ensurePrimary: Record<string, never>;
   /** Create the apex, primary and canary Services if missing. */
   ensureServices: Record<string, never>;
+  /**
+   * Create or update the primary's autoscaler from the target's (autoscalerRef). The machine never
+   * asks for it: every pass converges it (reconcile/outbox.ts), initialization included.
+   */
+  ensureAutoscaler: Record<string, never>;
   /** Create or repair the routes (apex selector, mesh/ingress objects) with these weights. */
   ensureRoutes: { primary: number; canary: number };
   /** Route traffic; for A/B testing the weights apply to matched traffic only. */
@@ -66,6 +71,7 @@ export type Effect = { [K in EffectType]: { type: K; params: EffectParams[K] } }
 export const effectTypes: ReadonlySet<string> = new Set<EffectType>([
   'ensurePrimary',
   'ensureServices',
+  'ensureAutoscaler',
   'ensureRoutes',
   'setWeights',
   'scaleCanary',

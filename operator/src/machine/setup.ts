@@ -121,6 +121,7 @@ export const canarySetup = setup({
     terminate: apply(update.terminate),
     ensurePrimary: bareEffect(),
     ensureServices: bareEffect(),
+    ensureAutoscaler: bareEffect(),
     ensureRoutes: effect<'ensureRoutes'>(),
     setWeights: effect<'setWeights'>(),
     scaleCanary: effect<'scaleCanary'>(),

@@ -8,6 +8,7 @@ import type { Target, TargetObservation } from '../workloads/deployment-target.t
 import { deliverAlert, type AlertSources } from './alerts.ts';
 import { analyse, type CheckSources } from './checks.ts';
 import { ownerOf, routeTarget, servicePlan } from './derive.ts';
+import { canaryStartReplicas } from '../workloads/autoscaler.ts';
 import { REVISION_ANNOTATION } from '../workloads/primary.ts';
 
 export interface EffectContext {
@@ -55,6 +56,18 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
           canary.spec.provider === 'kubernetes',
         );
       return {};
+    case 'ensureAutoscaler': {
+      const ref = canary.spec.autoscalerRef;
+      if (!ref || !obs.autoscaler) return {};
+      await target.ensureAutoscaler(
+        canary.metadata.namespace ?? '',
+        ref,
+        obs.autoscaler,
+        `${canary.spec.targetRef.name}-primary`,
+        owner,
+      );
+      return {};
+    }
     case 'ensureRoutes':
       await router.ensureRoutes(rt);
       await router.setWeights(rt, effect.params);
@@ -66,13 +79,25 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
     case 'scaleTargetToZero':
     case 'revertTarget': {
       if (!obs.target) return {};
+      const toZero =
+        effect.type === 'scaleTargetToZero' ||
+        (effect.type === 'scaleCanary' && effect.params.replicas === 0);
+      if (toZero) {
+        await target.scale(obs.target, 0);
+        return {};
+      }
+      // With an HPA, it owns the canary's count once running: only a canary at zero (where an HPA
+      // does not act) is started, at the HPA's minimum, as Flagger does.
+      if (canary.spec.autoscalerRef && effect.type === 'scaleCanary') {
+        if ((obs.target.spec?.replicas ?? 0) === 0)
+          await target.scale(obs.target, canaryStartReplicas(obs.autoscaler));
+        return {};
+      }
       // The canary runs as many replicas as the primary serves with (Flagger's behaviour).
-      const restore = Math.max(obs.primary?.spec?.replicas ?? obs.target.spec?.replicas ?? 1, 1);
-      const replicas =
-        effect.type === 'scaleTargetToZero' || (effect.type === 'scaleCanary' && effect.params.replicas === 0)
-          ? 0
-          : restore;
-      await target.scale(obs.target, replicas);
+      await target.scale(
+        obs.target,
+        Math.max(obs.primary?.spec?.replicas ?? obs.target.spec?.replicas ?? 1, 1),
+      );
       return {};
     }
     case 'promote':

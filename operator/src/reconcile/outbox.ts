@@ -60,32 +60,35 @@ export function effectKey(uid: string, seq: number, index: number): string {
 
 /**
  * What every pass converges before it decides, from the persisted machine alone: the Services,
- * the routes at the weights the machine last decided, and the canary's replicas (serving during a
- * release, zero at rest). Level-triggered: a changed `service.port`, a deleted or hand-edited route,
- * a hand-scaled canary are put right by the next pass, not at the next release. Not while
- * initializing (the machine sets all three itself once the primary is ready) or being deleted. The
- * primary is not derived here: it is the target's spec at the promoted revision, which only the
- * promotion itself (in the outbox, keyed by revision) can copy.
+ * the routes at the weights the machine last decided, the canary's replicas (serving during a
+ * release, zero at rest) and the primary's autoscaler. Level-triggered: a changed `service.port`, a
+ * deleted or hand-edited route, a hand-scaled canary, an edited target HPA are put right by the
+ * next pass, not at the next release. While initializing only the autoscaler (the machine sets the
+ * other three itself once the primary is ready); nothing while being deleted. The primary is not
+ * derived here: it is the target's spec at the promoted revision, which only the promotion itself
+ * (in the outbox, keyed by revision) can copy.
  */
 export function convergence(state: string, context: MachineContext): Effect[] {
-  if (state === 'initializing' || state === 'terminating' || state === 'terminated') return [];
+  if (state === 'terminating' || state === 'terminated') return [];
+  const autoscaler: Effect = { type: 'ensureAutoscaler', params: {} };
+  if (state === 'initializing') return [autoscaler];
   const releasing = state.startsWith('analysis') || state === 'promoting' || state === 'finalising';
   return [
     { type: 'ensureServices', params: {} },
+    autoscaler,
     { type: 'ensureRoutes', params: { primary: context.primaryWeight, canary: context.canaryWeight } },
     { type: 'scaleCanary', params: { replicas: releasing ? 'restore' : 0 } },
   ];
 }
 
-/** Replayed outbox effects that convergence already covers are not run twice. */
-export function coveredByConvergence(effect: Effect): boolean {
-  return (
-    effect.type === 'ensureServices' ||
-    effect.type === 'ensureRoutes' ||
-    effect.type === 'setWeights' ||
-    effect.type === 'scaleCanary' ||
-    effect.type === 'scaleTargetToZero'
-  );
+/** Replayed outbox effects that this pass's convergence already covers are not run twice. */
+export function coveredByConvergence(effect: Effect, converged: readonly Effect[]): boolean {
+  const covers: Partial<Record<Effect['type'], readonly Effect['type'][]>> = {
+    ensureServices: ['ensureServices'],
+    ensureRoutes: ['ensureRoutes', 'setWeights'],
+    scaleCanary: ['scaleCanary', 'scaleTargetToZero'],
+  };
+  return converged.some((c) => covers[c.type]?.includes(effect.type) === true);
 }
 
 /**

@@ -163,7 +163,10 @@ async function reconcileOnce(
     return {};
   }
 
-  let obs = deps.target.observe(namespace, canary.spec.targetRef.name, true);
+  const autoscalerRef = canary.spec.autoscalerRef;
+  const observeTarget = () =>
+    deps.target.observe(namespace, canary.spec.targetRef.name, true, autoscalerRef?.name);
+  let obs = observeTarget();
   if (!obs.target || !obs.revision) {
     if (deleting) {
       await removeFinalizer(deps, obj);
@@ -175,6 +178,20 @@ async function reconcileOnce(
       canary,
       Reason.TargetNotFound,
       `Deployment ${namespace}/${canary.spec.targetRef.name} not found`,
+      now,
+      log,
+    );
+    return {};
+  }
+  // Without the target's HPA there is nothing to copy to the primary, and scaling the canary by
+  // hand would fight an HPA that appears later: nothing is applied until it exists.
+  if (autoscalerRef && !obs.autoscaler && !deleting) {
+    await stall(
+      deps,
+      obj,
+      canary,
+      Reason.AutoscalerNotFound,
+      `spec.autoscalerRef: HorizontalPodAutoscaler ${namespace}/${autoscalerRef.name} not found`,
       now,
       log,
     );
@@ -242,14 +259,14 @@ async function reconcileOnce(
     if (persistedDecision) {
       await runOutbox(outboxRun, canary.status?.phase ?? '', seq, persistedDecision.effects, {
         delivered: persistedDecision.decision.delivered,
-        skip: (e) => (converge.length > 0 && coveredByConvergence(e)) || unpromotable(e, obs),
+        skip: (e) => coveredByConvergence(e, converge) || unpromotable(e, obs),
       });
     }
   } catch (err) {
     return failEffect(deps, obj, canary, err, now, log);
   }
   // The effects above may have written the primary or the target: decide on what they left.
-  obs = deps.target.observe(namespace, canary.spec.targetRef.name, true);
+  obs = observeTarget();
 
   // Decide: queries (analysis, gate webhooks) answer the machine within the pass; every other
   // effect is collected into the outbox of this decision.

@@ -34,6 +34,7 @@ export const Reason = {
   Terminated: 'Terminated',
   Suspended: 'Suspended',
   TargetNotFound: 'TargetNotFound',
+  AutoscalerNotFound: 'AutoscalerNotFound',
   TemplateNotFound: 'TemplateNotFound',
   InvalidSpec: 'InvalidSpec',
   IncompatibleState: 'IncompatibleState',

@@ -9,11 +9,14 @@ import {
   type V1OwnerReference,
   type V1Secret,
   type V1Service,
+  type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
+import type { AutoscalerRef } from '../api/autoscaler-ref.ts';
 import { isAlreadyExists } from '../kube/errors.ts';
 import { applyObject } from '../routers/apply.ts';
 import type { KubeObject, ObjectClient } from '../routers/kube-object.ts';
 import { WriteThrough } from '../kube/write-through.ts';
+import { AUTOSCALER_API_VERSION, primaryAutoscaler, primaryAutoscalerName } from './autoscaler.ts';
 import { referencedConfigs, type ConfigRefs } from './configs.ts';
 import { buildPrimary, buildServices, MANAGED_BY, REVISION_ANNOTATION, type ServicePlan } from './primary.ts';
 import { configChecksum, targetRevision } from './revision.ts';
@@ -23,6 +26,7 @@ export interface WorkloadCache {
   deployment(namespace: string, name: string): V1Deployment | undefined;
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
+  autoscaler(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
 }
 
 export interface TargetObservation {
@@ -33,12 +37,14 @@ export interface TargetObservation {
   /** `configmap/<name>` or `secret/<name>` -> checksum; missing configs are listed in `missingConfigs`. */
   trackedConfigs: Record<string, string>;
   missingConfigs: string[];
+  /** The target's HorizontalPodAutoscaler (autoscalerRef); undefined when none is referenced or it is missing. */
+  autoscaler?: V2HorizontalPodAutoscaler | undefined;
 }
 
 /** What the reconciler uses of a target; the Deployment target below is the one implementation. */
 export type Target = Pick<
   DeploymentTarget,
-  'observe' | 'ensurePrimary' | 'ensureServices' | 'scale' | 'promote'
+  'observe' | 'ensurePrimary' | 'ensureServices' | 'ensureAutoscaler' | 'scale' | 'promote'
 >;
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -67,7 +73,7 @@ export class DeploymentTarget {
     this.objects = objects;
   }
 
-  observe(namespace: string, name: string, trackConfigs: boolean): TargetObservation {
+  observe(namespace: string, name: string, trackConfigs: boolean, autoscaler?: string): TargetObservation {
     const target = this.written.read(namespace, name, this.cache.deployment(namespace, name));
     const primaryName = `${name}-primary`;
     const primary = this.written.read(namespace, primaryName, this.cache.deployment(namespace, primaryName));
@@ -87,7 +93,15 @@ export class DeploymentTarget {
       else missingConfigs.push(`secret/${s}`);
     }
     const revision = target ? targetRevision(target.spec?.template, trackedConfigs) : undefined;
-    return { target, primary, revision, tracked, trackedConfigs, missingConfigs };
+    return {
+      target,
+      primary,
+      revision,
+      tracked,
+      trackedConfigs,
+      missingConfigs,
+      ...(autoscaler ? { autoscaler: this.cache.autoscaler(namespace, autoscaler) } : {}),
+    };
   }
 
   /** Creates the primary at the target's current revision if it does not exist yet. */
@@ -142,6 +156,28 @@ export class DeploymentTarget {
         } as KubeObject;
       });
     }
+  }
+
+  /**
+   * Creates or updates `<hpa>-primary`, the target HPA's copy scaling the primary; writes only what
+   * differs, so an edit to the target HPA (or to the copy by hand) is put right by the next pass.
+   */
+  async ensureAutoscaler(
+    namespace: string,
+    ref: AutoscalerRef,
+    target: V2HorizontalPodAutoscaler,
+    primaryDeployment: string,
+    owner: V1OwnerReference,
+  ): Promise<void> {
+    const objRef = {
+      apiVersion: AUTOSCALER_API_VERSION,
+      kind: 'HorizontalPodAutoscaler',
+      namespace,
+      name: primaryAutoscalerName(ref),
+    };
+    await applyObject(this.objects, objRef, (live) =>
+      primaryAutoscaler(live, target, ref, primaryDeployment, owner),
+    );
   }
 
   /** Sets the replica count of a Deployment (the target is the canary); no write when equal. */

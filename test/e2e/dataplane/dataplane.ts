@@ -9,6 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { startBackends, type Backends } from './backends.ts';
 import { startLoad, type Load } from './load.ts';
 import { startRouter, type ObservedSplit, type RouteProvider, type Router } from './router.ts';
+import type { MeshMetrics } from './metrics.ts';
 import type { SplitMode } from './weighted.ts';
 
 export interface DataPlaneOptions {
@@ -28,6 +29,8 @@ export interface DataPlaneOptions {
   /** provider nginx: the main Ingress (the router follows `<ingress>-canary`). */
   ingress?: string;
   split?: SplitMode;
+  /** provider gatewayapi: the mesh metrics exported besides http_* (default both). */
+  meshMetrics?: MeshMetrics;
 }
 
 export interface DataPlane {
@@ -60,6 +63,7 @@ export async function startDataPlane(o: DataPlaneOptions): Promise<DataPlane> {
       ...(o.gatewayApiVersion ? { gatewayApiVersion: o.gatewayApiVersion } : {}),
       ...(o.ingress ? { ingress: o.ingress } : {}),
       ...(o.split ? { split: o.split } : {}),
+      ...(o.meshMetrics ? { meshMetrics: o.meshMetrics } : {}),
     });
   } catch (err) {
     await backends.stop();

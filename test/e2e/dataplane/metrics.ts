@@ -51,7 +51,10 @@ export interface DataPlaneMetrics {
 
 const millisecondBuckets = durationBuckets.map((b) => b * 1000);
 
-export function createMetrics(options: { nginx?: boolean; mesh?: boolean } = {}): DataPlaneMetrics {
+/** Which mesh's metrics a gatewayapi data plane exports, so a test can see which set a query read. */
+export type MeshMetrics = 'istio' | 'contour' | 'both' | 'none';
+
+export function createMetrics(options: { nginx?: boolean; mesh?: MeshMetrics } = {}): DataPlaneMetrics {
   const registry = new Registry();
   const labelNames = ['namespace', 'service', 'deployment', 'version'] as const;
   const requests = new Counter({
@@ -85,7 +88,7 @@ export function createMetrics(options: { nginx?: boolean; mesh?: boolean } = {})
         registers: [registry],
       })
     : undefined;
-  const mesh = options.mesh ? meshMetrics(registry) : undefined;
+  const mesh = options.mesh && options.mesh !== 'none' ? meshMetrics(registry, options.mesh) : undefined;
 
   return {
     registry,
@@ -115,7 +118,7 @@ export function createMetrics(options: { nginx?: boolean; mesh?: boolean } = {})
 }
 
 /** Istio's and Envoy's (Contour-named) request metrics, recorded for every proxied request. */
-function meshMetrics(registry: Registry): (r: RequestRecord) => void {
+function meshMetrics(registry: Registry, which: 'istio' | 'contour' | 'both'): (r: RequestRecord) => void {
   const istioLabels = [
     'reporter',
     'destination_workload_namespace',
@@ -151,7 +154,7 @@ function meshMetrics(registry: Registry): (r: RequestRecord) => void {
   return (r) => {
     const ms = r.seconds * 1000;
     // A request no pod answered has no destination workload: Istio's sidecar never saw it.
-    if (r.deployment) {
+    if (which !== 'contour' && r.deployment) {
       const istio = {
         reporter: 'destination',
         destination_workload_namespace: r.namespace,
@@ -161,6 +164,7 @@ function meshMetrics(registry: Registry): (r: RequestRecord) => void {
       istioRequests.inc(istio);
       istioDuration.observe(istio, ms);
     }
+    if (which === 'istio') return;
     const cluster = `${r.namespace}_${r.service}_${r.servicePort ?? 80}`;
     envoyRequests.inc({ envoy_cluster_name: cluster, envoy_response_code: String(r.code) });
     envoyTime.observe({ envoy_cluster_name: cluster }, ms);

@@ -18,7 +18,7 @@ import {
 import { deploymentHeader, versionHeader } from './backends.ts';
 import { gatewayPolicy, type HTTPRouteLike } from './gatewayapi-routing.ts';
 import { closeServer, listenLoopback, loopback, loopbackUrl } from './loopback.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type MeshMetrics } from './metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
 import { nginxPolicy, type IngressLike } from './nginx-routing.ts';
 import { requestInfo, type RoutingPolicy } from './routing.ts';
@@ -42,6 +42,8 @@ export interface RouterOptions {
   ingress?: string;
   /** Default random (see weighted.ts). */
   split?: SplitMode;
+  /** provider gatewayapi: the mesh metrics exported besides http_* (default both). */
+  meshMetrics?: MeshMetrics;
 }
 
 /** How requests were routed since the routing object last changed. */
@@ -141,7 +143,7 @@ function bump(counts: Record<string, number>, key: string): void {
 export async function startRouter(o: RouterOptions): Promise<Router> {
   const upstreams = new Map(Object.entries(o.backends).map(([s, u]) => [s, loopbackUrl(u)]));
   const nginx = (o.provider ?? 'gatewayapi') === 'nginx';
-  const metrics = createMetrics({ nginx, mesh: !nginx });
+  const metrics = createMetrics({ nginx, mesh: nginx ? 'none' : (o.meshMetrics ?? 'both') });
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   let policy: RoutingPolicy = {
     source: 'not read yet',

@@ -152,7 +152,7 @@ describe('the Canary CRD', () => {
     ['', '.service.hosts', '!has(self.service.hosts)'],
     ['', '.analysis.iterations', "self.provider != 'kubernetes' || has(self.analysis.iterations)"],
     ['', '.analysis.match', "self.provider != 'kubernetes' || !has(self.analysis.match)"],
-    ['', '.autoscalerRef', '!has(self.autoscalerRef)'],
+    ['autoscalerRef', '.primaryScalerQueries', '!has(self.primaryScalerQueries)'],
     ['', '.routeRef', '!has(self.routeRef)'],
     ['', '.upstreamRef', '!has(self.upstreamRef)'],
     ['provider', undefined, 'self in ['],

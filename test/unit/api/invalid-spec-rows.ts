@@ -80,17 +80,54 @@ export const specRows: Row[] = [
     'cannot route by header',
   ],
   [
-    'autoscalerRef',
+    'autoscalerRef to a KEDA ScaledObject',
+    GW,
+    {
+      'spec.autoscalerRef': { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'podinfo' },
+    },
+    'spec.autoscalerRef.kind',
+    'autoscalerRef.kind ScaledObject is not supported yet',
+  ],
+  [
+    'autoscalerRef to autoscaling/v1',
+    GW,
+    {
+      'spec.autoscalerRef': {
+        apiVersion: 'autoscaling/v1',
+        kind: 'HorizontalPodAutoscaler',
+        name: 'podinfo',
+      },
+    },
+    'spec.autoscalerRef.apiVersion',
+    'must be autoscaling/v2 or autoscaling/v2beta2',
+  ],
+  [
+    'autoscalerRef with KEDA primaryScalerQueries',
     GW,
     {
       'spec.autoscalerRef': {
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         name: 'podinfo',
+        primaryScalerQueries: { q: 'sum(up)' },
       },
     },
-    'spec.autoscalerRef',
-    'autoscalerRef is not supported yet',
+    'spec.autoscalerRef.primaryScalerQueries',
+    'primaryScalerQueries is not supported yet',
+  ],
+  [
+    'autoscalerRef primaryScalerReplicas min above max',
+    GW,
+    {
+      'spec.autoscalerRef': {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        name: 'podinfo',
+        primaryScalerReplicas: { minReplicas: 5, maxReplicas: 2 },
+      },
+    },
+    'spec.autoscalerRef.primaryScalerReplicas',
+    'minReplicas must not exceed maxReplicas',
   ],
   [
     'routeRef (APISIX)',

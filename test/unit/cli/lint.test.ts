@@ -5,14 +5,14 @@ import { invalidCanaries } from '../api/invalid-canaries.ts';
 import { example, validExamples } from '../api/valid-canaries.ts';
 
 // A Canary as a Flagger user writes it: the example without a provider (Flagger's -mesh-provider
-// decides), under Flagger's API group, with an HPA.
+// decides), under Flagger's API group, scaled by KEDA.
 const flaggerObject = {
   ...(example('no provider (the operator default)') as { spec: Record<string, unknown> }),
   apiVersion: 'flagger.app/v1beta1',
 };
 flaggerObject.spec['autoscalerRef'] = {
-  apiVersion: 'autoscaling/v2',
-  kind: 'HorizontalPodAutoscaler',
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'ScaledObject',
   name: 'podinfo',
 };
 flaggerObject.spec['service'] = { port: 9898, gatewayRefs: [{ name: 'gateway' }] };
@@ -40,17 +40,17 @@ describe('kubectl fledge lint', () => {
   it('names Flagger-only habits and how to write them for fledge', () => {
     const [f] = lintText('podinfo.yaml', flaggerCanary).findings;
     expect(f?.verdict).toBe('invalid');
-    expect(f?.errors.map((e) => e.path)).toEqual(['apiVersion', 'spec.autoscalerRef']);
+    expect(f?.errors.map((e) => e.path)).toEqual(['apiVersion', 'spec.autoscalerRef.kind']);
     const text = formatFinding(f!);
     expect(text).toContain('podinfo.yaml:1 Canary test/podinfo: invalid');
     expect(text).toMatch(/hint: .*--from-flagger rewrites it/);
-    expect(text).toMatch(/hint: fledge does not manage HPAs yet/);
+    expect(text).toMatch(/hint: fledge manages HorizontalPodAutoscalers only/);
   });
 
   it('--from-flagger rewrites the API group only; what is left are the real differences', () => {
     const { findings, rewritten } = lintText('podinfo.yaml', flaggerCanary, { fromFlagger: true });
     expect(rewritten[0]).toMatchObject({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary' });
-    expect(findings[0]?.errors.map((e) => e.path)).toEqual(['spec.autoscalerRef']);
+    expect(findings[0]?.errors.map((e) => e.path)).toEqual(['spec.autoscalerRef.kind']);
   });
 
   it('checks a Canary without spec.provider as admission does, or with --mesh-provider as the operator does', () => {

@@ -162,6 +162,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
           );
         }),
       ensureServices: () => io(() => undefined),
+      ensureAutoscaler: () => io(() => undefined),
       scale: (dep, replicas) =>
         io(() => {
           const live = api.get(dep.metadata!.name!)!;
@@ -202,6 +203,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
         deployment: (_ns, n) => cache.get(n),
         configMap: () => undefined,
         secret: () => undefined,
+        autoscaler: () => undefined,
         metricTemplate: () => ({
           spec: { provider: { type: 'prometheus', address: 'http://127.0.0.1:9' }, query: 'q' },
         }),
