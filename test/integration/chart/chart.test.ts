@@ -78,6 +78,11 @@ const operatorRules: Rule[] = [
     resources: ['configmaps', 'secrets'],
     verbs: ['get', 'list', 'watch', 'create', 'update'],
   },
+  {
+    apiGroups: ['autoscaling'],
+    resources: ['horizontalpodautoscalers'],
+    verbs: ['get', 'list', 'watch', 'create', 'update'],
+  },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'update'] },
   {
     apiGroups: ['gateway.networking.k8s.io'],
