@@ -1,6 +1,7 @@
 // The fledge API (fledge.dev/v1alpha1): zod schemas are the single source of truth; types are
 // inferred from them and the CRDs in crds/ are generated from them (operator/src/tools/gen-crds.ts).
 export * from './group.ts';
+export * from './gitops-metadata.ts';
 export * from './duration.ts';
 export * from './http-url.ts';
 export * from './provider.ts';

@@ -5,6 +5,7 @@
 // fields, status) is carried over untouched. Defaults the real Gateway API CRDs apply (parentRef
 // group/kind, backendRef group/kind, match path and types) are written explicitly so that a
 // defaulted live route still equals the desired one.
+import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
 import { MANAGED_BY } from '../api/group.ts';
 import type { KubeObject, ObjectRef } from './kube-object.ts';
 import { copyJson, mergeStrings, withOwner, withoutOwner } from './object-meta.ts';
@@ -122,7 +123,7 @@ export function buildHTTPRoute(
   route.metadata = { ...meta, ownerReferences: withOwner(meta.ownerReferences, t.owner) };
   // MANAGED_BY last: the owned-object cache selects routes by it (a copied Helm label must not win).
   const labels = mergeStrings(meta.labels, { ...t.apexMetadata?.labels, ...MANAGED_BY });
-  const annotations = mergeStrings(meta.annotations, t.apexMetadata?.annotations);
+  const annotations = mergeStrings(meta.annotations, { ...t.apexMetadata?.annotations, ...GITOPS_OPT_OUT });
   if (labels) route.metadata.labels = labels;
   if (annotations) route.metadata.annotations = annotations;
   return route;

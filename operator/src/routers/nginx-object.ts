@@ -8,6 +8,7 @@
 // the clone survive. The keys copied are recorded on the clone (copiedKeysAnnotation), so a key
 // later removed from the source is removed from the clone too, while a key someone else put on
 // the clone is never touched; see docs/routing.md.
+import { GITOPS_OPT_OUT, isInventoryKey, withoutInventory } from '../api/gitops-metadata.ts';
 import { MANAGED_BY } from '../api/group.ts';
 import type { IIngressBackend } from 'kubernetes-models/networking.k8s.io/v1/IngressBackend';
 import type { IIngressSpec } from 'kubernetes-models/networking.k8s.io/v1/IngressSpec';
@@ -175,11 +176,12 @@ export function buildCanaryIngress(
     ? copyJson(live)
     : { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
   const before = copiedKeys(live);
+  // The user's Ingress is in Git; its clone is not: no inventory key may follow it there.
   const copied = without(
     source.metadata.annotations,
-    (k) => ownedKey(k) || k === lastApplied || k === copiedKeysAnnotation,
+    (k) => ownedKey(k) || k === lastApplied || k === copiedKeysAnnotation || isInventoryKey(k),
   );
-  const copiedLabels = source.metadata.labels ?? {};
+  const copiedLabels = withoutInventory(source.metadata.labels) ?? {};
   const record: CopiedKeys = {
     annotations: Object.keys(copied).sort(),
     labels: Object.keys(copiedLabels).sort(),
@@ -191,6 +193,7 @@ export function buildCanaryIngress(
     ),
     ...copied,
     ...canaryAnnotations(t, w, object),
+    ...GITOPS_OPT_OUT,
     [copiedKeysAnnotation]: JSON.stringify(record),
   };
   // MANAGED_BY last: the owned-object cache selects the clone by it (a copied Helm label must not win).

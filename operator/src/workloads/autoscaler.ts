@@ -1,5 +1,6 @@
 import type { V1OwnerReference, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { AutoscalerRef } from '../api/autoscaler-ref.ts';
+import { GITOPS_OPT_OUT, withoutInventory } from '../api/gitops-metadata.ts';
 import { MANAGED_BY } from '../api/group.ts';
 import type { KubeObject } from '../routers/kube-object.ts';
 import { sameJson, withOwner } from '../routers/object-meta.ts';
@@ -37,7 +38,8 @@ export function primaryAutoscaler(
     ...(spec?.behavior ? { behavior: structuredClone(spec.behavior) } : {}),
   };
   const namespace = target.metadata?.namespace ?? '';
-  const labels = { ...target.metadata?.labels, ...live?.metadata.labels, ...MANAGED_BY };
+  const labels = { ...withoutInventory(target.metadata?.labels), ...live?.metadata.labels, ...MANAGED_BY };
+  const annotations = { ...live?.metadata.annotations, ...GITOPS_OPT_OUT };
   const desired: KubeObject = {
     ...live,
     apiVersion: AUTOSCALER_API_VERSION,
@@ -47,6 +49,7 @@ export function primaryAutoscaler(
       name: primaryAutoscalerName(ref),
       namespace,
       labels,
+      annotations,
       ownerReferences: withOwner(live?.metadata.ownerReferences, {
         apiVersion: owner.apiVersion,
         kind: owner.kind,

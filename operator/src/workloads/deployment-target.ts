@@ -12,6 +12,7 @@ import {
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { AutoscalerRef } from '../api/autoscaler-ref.ts';
+import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
 import { isAlreadyExists } from '../kube/errors.ts';
 import { applyObject } from '../routers/apply.ts';
 import type { KubeObject, ObjectClient } from '../routers/kube-object.ts';
@@ -236,6 +237,7 @@ export class DeploymentTarget {
           name: `${name}-primary`,
           namespace: ns,
           labels: { ...MANAGED_BY },
+          annotations: { ...GITOPS_OPT_OUT },
           ownerReferences: [owner],
         },
         data: src.data,
@@ -257,6 +259,7 @@ export class DeploymentTarget {
           name: `${name}-primary`,
           namespace: ns,
           labels: { ...MANAGED_BY },
+          annotations: { ...GITOPS_OPT_OUT },
           ownerReferences: [owner],
         },
         type: src.type,
@@ -305,6 +308,9 @@ function serviceDiffers(live: V1Service, desired: V1Service): boolean {
       })),
       labels: Object.fromEntries(
         Object.entries(desired.metadata?.labels ?? {}).map(([k]) => [k, s.metadata?.labels?.[k]]),
+      ),
+      annotations: Object.fromEntries(
+        Object.entries(desired.metadata?.annotations ?? {}).map(([k]) => [k, s.metadata?.annotations?.[k]]),
       ),
     });
   return pick(live) !== pick(desired);

@@ -1,4 +1,5 @@
 import type { V1Deployment, V1OwnerReference, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { GITOPS_OPT_OUT, withoutInventory } from '../api/gitops-metadata.ts';
 import { MANAGED_BY } from '../api/group.ts';
 import { withPrimaryConfigRefs, type ConfigRefs } from './configs.ts';
 import { selectorLabel } from './selector.ts';
@@ -64,8 +65,8 @@ export function buildPrimary(
   const template = structuredClone(target.spec?.template ?? {});
   template.metadata = {
     ...template.metadata,
-    labels: { ...template.metadata?.labels, [label.key]: primaryValue },
-    annotations: { ...template.metadata?.annotations },
+    labels: { ...withoutInventory(template.metadata?.labels), [label.key]: primaryValue },
+    annotations: { ...withoutInventory(template.metadata?.annotations) },
   };
   if (template.spec) template.spec = withPrimaryConfigRefs(template.spec, tracked);
   return {
@@ -74,8 +75,8 @@ export function buildPrimary(
     metadata: {
       name: primaryName(name),
       namespace: target.metadata?.namespace,
-      labels: { ...target.metadata?.labels, [label.key]: primaryValue, ...MANAGED_BY },
-      annotations: { [REVISION_ANNOTATION]: revision },
+      labels: { ...withoutInventory(target.metadata?.labels), [label.key]: primaryValue, ...MANAGED_BY },
+      annotations: { ...GITOPS_OPT_OUT, [REVISION_ANNOTATION]: revision },
       ownerReferences: [owner],
     },
     spec: {
@@ -115,7 +116,7 @@ export function buildServices(target: V1Deployment, owner: V1OwnerReference, pla
       name: svcName,
       namespace: target.metadata?.namespace,
       labels: { ...meta?.labels, [label.key]: svcName, ...MANAGED_BY },
-      ...(meta?.annotations ? { annotations: { ...meta.annotations } } : {}),
+      annotations: { ...meta?.annotations, ...GITOPS_OPT_OUT },
       ownerReferences: [owner],
     },
     spec: { type: 'ClusterIP', selector: { [label.key]: selectorValue }, ports },

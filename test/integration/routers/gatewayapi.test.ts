@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import { RouteConflictError } from '../../../operator/src/routers/errors.ts';
 import { createRouter } from '../../../operator/src/routers/factory.ts';
 import type { KubeObject, ObjectClient, ObjectRef } from '../../../operator/src/routers/kube-object.ts';
@@ -58,6 +59,7 @@ describe('gatewayapi router on the real API server', () => {
           name: 'podinfo',
           namespace: ns.name,
           labels: managedBy,
+          annotations: GITOPS_OPT_OUT,
           ownerReferences: ownerReferences(),
         },
         spec: {
@@ -99,7 +101,10 @@ describe('gatewayapi router on the real API server', () => {
     });
     await router.setWeights(t, { primary: 90, canary: 10 });
     const live = await client.get(ref('shared'));
-    expect(live?.metadata.annotations).toEqual({ 'external-dns.alpha.kubernetes.io/ttl': '60' });
+    expect(live?.metadata.annotations).toEqual({
+      'external-dns.alpha.kubernetes.io/ttl': '60',
+      ...GITOPS_OPT_OUT,
+    });
     expect(live?.metadata.labels).toEqual({ team: 'payments', ...managedBy });
     expect((live?.['spec'] as Record<string, unknown>)['useDefaultGateways']).toBe('All');
     expect(await router.getWeights(t)).toEqual({ primary: 90, canary: 10, mirror: false });
@@ -172,7 +177,7 @@ describe('gatewayapi router on the real API server', () => {
     await createRouter('gatewayapi', racing).setWeights(t, { primary: 60, canary: 40 });
     const live = await client.get(ref('racy'));
     expect(raced).toBe(true);
-    expect(live?.metadata.annotations).toEqual({ 'example.com/raced': 'yes' });
+    expect(live?.metadata.annotations).toEqual({ 'example.com/raced': 'yes', ...GITOPS_OPT_OUT });
     expect(await createRouter('gatewayapi', client).getWeights(t)).toEqual({
       primary: 60,
       canary: 40,

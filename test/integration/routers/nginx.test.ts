@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import { createRouter } from '../../../operator/src/routers/factory.ts';
 import type { KubeObject, ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { copiedKeysAnnotation } from '../../../operator/src/routers/nginx-object.ts';
@@ -86,7 +87,12 @@ describe('nginx router on the real API server', () => {
           name: 'web-canary',
           namespace: ns.name,
           labels: { app: 'podinfo', 'app.kubernetes.io/managed-by': 'fledge' },
-          annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', ...weight, ...copiedRecord },
+          annotations: {
+            'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
+            ...weight,
+            ...GITOPS_OPT_OUT,
+            ...copiedRecord,
+          },
           ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }],
         },
         spec: {
@@ -126,6 +132,7 @@ describe('nginx router on the real API server', () => {
     );
     await router.setWeights(t, { primary: 60, canary: 40 });
     expect((await client.get(ref('shop-canary')))?.metadata.annotations).toEqual({
+      ...GITOPS_OPT_OUT,
       'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
       'example.com/audit': 'yes',
       [a('')]: 'true',
@@ -148,6 +155,7 @@ describe('nginx router on the real API server', () => {
     await router.ensureRoutes(t);
     const clone = await client.get(ref('trim-canary'));
     expect(clone?.metadata.annotations).toEqual({
+      ...GITOPS_OPT_OUT,
       'example.com/audit': 'yes',
       'example.com/new': 'x',
       [a('')]: 'false',
@@ -167,6 +175,7 @@ describe('nginx router on the real API server', () => {
     await router.ensureRoutes(t);
     await router.setWeights(t, { primary: 0, canary: 100 });
     expect((await client.get(ref('ab-canary')))?.metadata.annotations).toEqual({
+      ...GITOPS_OPT_OUT,
       'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
       [a('')]: 'true',
       [a('-by-header')]: 'x-canary',
@@ -177,6 +186,7 @@ describe('nginx router on the real API server', () => {
     expect(await router.getWeights(t)).toEqual({ primary: 0, canary: 100, mirror: false });
     await router.setWeights(t, { primary: 100, canary: 0 });
     expect((await client.get(ref('ab-canary')))?.metadata.annotations).toEqual({
+      ...GITOPS_OPT_OUT,
       'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
       [a('')]: 'false',
       ...copiedRecord,

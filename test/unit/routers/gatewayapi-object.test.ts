@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import {
   buildHTTPRoute,
   httpRouteWeights,
@@ -34,6 +35,7 @@ describe('buildHTTPRoute', () => {
         name: 'checkout',
         namespace: 'shop',
         labels: { 'app.kubernetes.io/managed-by': 'fledge' },
+        annotations: { ...GITOPS_OPT_OUT },
         ownerReferences: [ownerRef],
       },
       spec: {
@@ -170,6 +172,7 @@ describe('buildHTTPRoute', () => {
       expect(route.metadata).toEqual({
         ...live.metadata,
         labels: { team: 'payments', tier: 'web', 'app.kubernetes.io/managed-by': 'fledge' },
+        annotations: { ...live.metadata.annotations, ...GITOPS_OPT_OUT },
         ownerReferences: [...(live.metadata.ownerReferences ?? []), ownerRef],
       });
       expect(route.spec?.['useDefaultGateways']).toBe('All');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import { InvalidRoutingError } from '../../../operator/src/routers/errors.ts';
 import {
   buildCanaryIngress,
@@ -148,6 +149,7 @@ describe('buildCanaryIngress', () => {
           'nginx.ingress.kubernetes.io/rewrite-target': '/',
           [a('')]: 'true',
           [a('-weight')]: '10',
+          ...GITOPS_OPT_OUT,
           [copiedKeysAnnotation]: JSON.stringify({
             annotations: ['nginx.ingress.kubernetes.io/rewrite-target'],
             labels: ['app'],
@@ -186,6 +188,7 @@ describe('buildCanaryIngress', () => {
     live.metadata.labels = { ...live.metadata.labels, 'example.com/owner': 'sre' };
     const next = buildCanaryIngress(t, { primary: 70, canary: 30 }, source, live, object);
     expect(next.metadata.annotations).toEqual({
+      ...GITOPS_OPT_OUT,
       'nginx.ingress.kubernetes.io/rewrite-target': '/',
       'example.com/audit': 'yes',
       [a('')]: 'true',
@@ -209,6 +212,7 @@ describe('buildCanaryIngress', () => {
     };
     const next = buildCanaryIngress(t, { primary: 90, canary: 10 }, trimmed, first, object);
     expect(next.metadata.annotations).toEqual({
+      ...GITOPS_OPT_OUT,
       'example.com/audit': 'yes',
       'example.com/new': 'x',
       [a('')]: 'true',

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import {
   InvalidRoutingError,
   RouteConflictError,
@@ -62,7 +63,7 @@ describe('gatewayapi router with an in-memory API', () => {
     };
     await router.setWeights(t, { primary: 80, canary: 20 });
     const stored = client.peek(routeRef) as HTTPRoute;
-    expect(stored.metadata.annotations).toEqual({ 'example.com/touched': 'yes' });
+    expect(stored.metadata.annotations).toEqual({ 'example.com/touched': 'yes', ...GITOPS_OPT_OUT });
     expect(await router.getWeights(t)).toEqual({ primary: 80, canary: 20, mirror: false });
   });
 

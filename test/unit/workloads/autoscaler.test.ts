@@ -1,5 +1,6 @@
 import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import type { KubeObject } from '../../../operator/src/routers/kube-object.ts';
 import { canaryStartReplicas, primaryAutoscaler } from '../../../operator/src/workloads/autoscaler.ts';
 
@@ -45,13 +46,20 @@ describe('primaryAutoscaler', () => {
       ...primaryAutoscaler(undefined, target, ref, 'web-primary', owner)!,
       status: { currentReplicas: 3 },
     } as KubeObject;
-    live.metadata = { ...live.metadata, resourceVersion: '9', annotations: { note: 'kept' } };
+    live.metadata = {
+      ...live.metadata,
+      resourceVersion: '9',
+      annotations: { ...live.metadata.annotations, note: 'kept' },
+    };
     expect(primaryAutoscaler(live, target, ref, 'web-primary', owner)).toBeUndefined();
 
     const edited = { ...target, spec: { ...target.spec!, maxReplicas: 9 } };
     const next = primaryAutoscaler(live, edited, ref, 'web-primary', owner)!;
     expect((next['spec'] as { maxReplicas: number }).maxReplicas).toBe(9);
-    expect(next.metadata).toMatchObject({ resourceVersion: '9', annotations: { note: 'kept' } });
+    expect(next.metadata).toMatchObject({
+      resourceVersion: '9',
+      annotations: { note: 'kept', ...GITOPS_OPT_OUT },
+    });
     expect(next['status']).toEqual({ currentReplicas: 3 });
   });
 

@@ -1,5 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import { referencedConfigs, withPrimaryConfigRefs } from '../../../operator/src/workloads/configs.ts';
 import {
   buildPrimary,
@@ -95,8 +96,8 @@ describe('service metadata and port discovery', () => {
       targetPort: 8080,
       metadata: { apex: { annotations: { a: '1' } }, canary: { labels: { tier: 'canary', app: 'ignored' } } },
     });
-    expect(services[0]!.metadata?.annotations).toEqual({ a: '1' });
-    expect(services[1]!.metadata?.annotations).toBeUndefined();
+    expect(services[0]!.metadata?.annotations).toEqual({ a: '1', ...GITOPS_OPT_OUT });
+    expect(services[1]!.metadata?.annotations).toEqual(GITOPS_OPT_OUT);
     // fledge's own selector label wins over a user label of the same key
     expect(services[2]!.metadata?.labels).toMatchObject({ tier: 'canary', app: 'web-canary' });
   });
@@ -200,5 +201,34 @@ describe('deploymentReadiness', () => {
       conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
     });
     expect(deploymentReadiness(d).deadlineExceeded).toBe(true);
+  });
+});
+
+describe('GitOps metadata on the primary', () => {
+  it('drops Flux and Argo CD inventory keys the target carries and marks the primary hands-off', () => {
+    const t = target();
+    t.metadata = {
+      ...t.metadata,
+      labels: { ...t.metadata?.labels, team: 'a', 'kustomize.toolkit.fluxcd.io/name': 'apps' },
+    };
+    t.spec!.template.metadata = {
+      ...t.spec!.template.metadata,
+      annotations: { 'argocd.argoproj.io/tracking-id': 'x', keep: 'me' },
+    };
+    const p = buildPrimary(t, owner, 'rev1', { configMaps: [], secrets: [] }, 1);
+    expect(p.metadata?.labels?.['team']).toBe('a');
+    expect(p.metadata?.labels).not.toHaveProperty('kustomize.toolkit.fluxcd.io/name');
+    expect(p.metadata?.annotations).toMatchObject(GITOPS_OPT_OUT);
+    expect(p.spec?.template.metadata?.annotations).toEqual({ keep: 'me' });
+  });
+
+  it.each([
+    ['kustomize.toolkit.fluxcd.io/name', true],
+    ['helm.toolkit.fluxcd.io/namespace', true],
+    ['argocd.argoproj.io/tracking-id', true],
+    ['app.kubernetes.io/instance', false],
+    ['team', false],
+  ])('isInventoryKey(%s) is %s', (key, expected) => {
+    expect(isInventoryKey(key)).toBe(expected);
   });
 });
