@@ -1,6 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
+import { GITOPS_OPT_OUT, isInventoryKey } from '../../../operator/src/api/gitops-metadata.ts';
 import { referencedConfigs, withPrimaryConfigRefs } from '../../../operator/src/workloads/configs.ts';
 import {
   buildPrimary,
