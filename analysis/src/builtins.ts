@@ -20,25 +20,30 @@ export type GatewayApiMetrics = (typeof GATEWAY_API_METRICS)[number];
 
 type QuerySet = Readonly<Record<BuiltinMetricName, string>>;
 
+/** Percentage (0-100) of requests not answered with a 5xx, from a request counter. */
+const successRate = (counter: string, selector: string, statusLabel: string) =>
+  `sum(rate(${counter}{${selector}, ${statusLabel}!~"5.*"}[{{ interval }}]))
+/
+sum(rate(${counter}{${selector}}[{{ interval }}]))
+* 100`;
+
+/** P99 of a histogram in milliseconds; `toMs` scales a histogram kept in seconds. */
+const p99 = (buckets: string, selector: string, toMs: boolean) =>
+  `histogram_quantile(0.99,
+  sum by (le) (rate(${buckets}{${selector}}[{{ interval }}]))
+)${toMs ? '\n* 1000' : ''}`;
+
 // ingress-nginx labels every request with the namespace and name of the Ingress that matched it;
 // canary traffic is counted under the main Ingress (with a non-empty `canary` label), so these
 // measure all traffic through the Ingress, primary and canary, like Flagger's nginx builtins.
+// `status` is "503" or, when the controller reports status classes, "5xx": both match. The
+// duration is the P99 of the whole request time: Flagger's nginx builtin divides the deprecated
+// upstream-latency summary's sum by its count (a mean), while its documented meaning is P99 and
+// the request-duration histogram is what current ingress-nginx exports.
 const ingress = 'namespace="{{ namespace }}", ingress="{{ ingress }}"';
-
 const nginx: QuerySet = {
-  // Percentage (0-100) of requests not answered with a 5xx. `status` is "503" or, when the
-  // controller reports status classes, "5xx": both match.
-  'request-success-rate': `sum(rate(nginx_ingress_controller_requests{${ingress}, status!~"5.*"}[{{ interval }}]))
-/
-sum(rate(nginx_ingress_controller_requests{${ingress}}[{{ interval }}]))
-* 100`,
-  // P99 of the whole request time in milliseconds. Flagger's nginx builtin divides the deprecated
-  // upstream-latency summary's sum by its count (a mean); the documented meaning is P99, and the
-  // request-duration histogram is what current ingress-nginx exports.
-  'request-duration': `histogram_quantile(0.99,
-  sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{${ingress}}[{{ interval }}]))
-)
-* 1000`,
+  'request-success-rate': successRate('nginx_ingress_controller_requests', ingress, 'status'),
+  'request-duration': p99('nginx_ingress_controller_request_duration_seconds_bucket', ingress, true),
 };
 
 // Flagger's kubernetes (blue/green) builtins read the application's own
@@ -47,49 +52,30 @@ sum(rate(nginx_ingress_controller_requests{${ingress}}[{{ interval }}]))
 // pods (<target>-<hash>-<id>) and not the primary's (<target>-primary-<hash>-<id>).
 const pods =
   'kubernetes_namespace="{{ namespace }}", kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"';
-
 const app: QuerySet = {
-  'request-success-rate': `sum(rate(http_request_duration_seconds_count{${pods}, status!~"5.*"}[{{ interval }}]))
-/
-sum(rate(http_request_duration_seconds_count{${pods}}[{{ interval }}]))
-* 100`,
-  'request-duration': `histogram_quantile(0.99,
-  sum by (le) (rate(http_request_duration_seconds_bucket{${pods}}[{{ interval }}]))
-)
-* 1000`,
+  'request-success-rate': successRate('http_request_duration_seconds_count', pods, 'status'),
+  'request-duration': p99('http_request_duration_seconds_bucket', pods, true),
 };
 
 // Istio's standard metrics as the canary's own sidecars report them (reporter="destination"):
 // destination_workload is the Deployment that answered, so `{{ target }}` is the canary alone, not
 // `<target>-primary`. Equality, not Flagger's regex match: a Deployment name may contain a dot.
+// Istio's histogram is in milliseconds already.
 const workload =
   'reporter="destination", destination_workload_namespace="{{ namespace }}", destination_workload="{{ target }}"';
-
 const istio: QuerySet = {
-  'request-success-rate': `sum(rate(istio_requests_total{${workload}, response_code!~"5.*"}[{{ interval }}]))
-/
-sum(rate(istio_requests_total{${workload}}[{{ interval }}]))
-* 100`,
-  // Istio's histogram is in milliseconds already.
-  'request-duration': `histogram_quantile(0.99,
-  sum by (le) (rate(istio_request_duration_milliseconds_bucket{${workload}}[{{ interval }}]))
-)`,
+  'request-success-rate': successRate('istio_requests_total', workload, 'response_code'),
+  'request-duration': p99('istio_request_duration_milliseconds_bucket', workload, false),
 };
 
 // Envoy's upstream cluster stats under Contour, which names a cluster <namespace>_<service>_<port>:
 // the canary Service fledge generates is <service>-canary. Namespace and Service names cannot hold
-// an underscore, so the pattern cannot reach another Service's cluster.
+// an underscore, so the pattern cannot reach another Service's cluster. Envoy's upstream request
+// time is in milliseconds already.
 const cluster = 'envoy_cluster_name=~"{{ namespace }}_{{ service }}-canary_[0-9]+"';
-
 const contour: QuerySet = {
-  'request-success-rate': `sum(rate(envoy_cluster_upstream_rq{${cluster}, envoy_response_code!~"5.*"}[{{ interval }}]))
-/
-sum(rate(envoy_cluster_upstream_rq{${cluster}}[{{ interval }}]))
-* 100`,
-  // Envoy's upstream request time is in milliseconds already.
-  'request-duration': `histogram_quantile(0.99,
-  sum by (le) (rate(envoy_cluster_upstream_rq_time_bucket{${cluster}}[{{ interval }}]))
-)`,
+  'request-success-rate': successRate('envoy_cluster_upstream_rq', cluster, 'envoy_response_code'),
+  'request-duration': p99('envoy_cluster_upstream_rq_time_bucket', cluster, false),
 };
 
 const gatewayApi: Readonly<Record<GatewayApiMetrics, QuerySet>> = { istio, contour };
