@@ -50,7 +50,10 @@ export const canaryAnalysisSchema = validated(
       metrics: namedList(canaryMetricSchema, 32).optional().describe('Checks run at every step'),
       webhooks: namedList(canaryWebhookSchema, 32).optional().describe('Hooks called during the release'),
       alerts: namedList(canaryAlertSchema, 16).optional().describe('Where analysis events are sent'),
-      mirror: z.boolean().optional().describe('Not supported yet'),
+      mirror: z
+        .boolean()
+        .optional()
+        .describe('Blue/green: copy live traffic to the canary during analysis, its answers dropped'),
       mirrorWeight: percent.optional().describe('Not supported yet'),
       sessionAffinity: opaqueObject.optional().describe('Not supported yet'),
     })
@@ -119,7 +122,14 @@ export const canaryAnalysisSchema = validated(
       reason: 'FieldValueForbidden',
       holds: (self) => self.stepWeightPromotion === undefined || self.match === undefined,
     },
-    notSupported('mirror', 'analysis.mirror', { allowFalse: true }),
+    {
+      // Flagger mirrors only in blue/green: a canary that takes weighted traffic needs no copy.
+      rule: '!has(self.mirror) || !self.mirror || (has(self.iterations) && !has(self.match))',
+      message: 'analysis.mirror needs a blue/green release: set analysis.iterations, without match',
+      fieldPath: '.mirror',
+      reason: 'FieldValueForbidden',
+      holds: (self) => self.mirror !== true || (self.iterations !== undefined && self.match === undefined),
+    },
     notSupported('mirrorWeight', 'analysis.mirrorWeight'),
     notSupported('sessionAffinity', 'analysis.sessionAffinity'),
   ],

@@ -105,6 +105,14 @@ const providerRules: Rule<WithProvider>[] = [
     holds: (self) => trafficProvider(self.provider) === 'gatewayapi' || self.service.hosts === undefined,
   },
   {
+    // The Gateway API's RequestMirror filter; neither an ingress-nginx canary nor a Service can copy requests.
+    rule: `${CEL_IS_GATEWAYAPI} || !has(self.analysis.mirror) || !self.analysis.mirror`,
+    message: 'analysis.mirror needs provider gatewayapi (an HTTPRoute RequestMirror filter)',
+    fieldPath: '.analysis.mirror',
+    reason: 'FieldValueForbidden',
+    holds: (self) => trafficProvider(self.provider) === 'gatewayapi' || self.analysis.mirror !== true,
+  },
+  {
     // Flagger silently turns such a Canary into 10 blue/green iterations; fledge says so instead.
     rule: "self.provider != 'kubernetes' || has(self.analysis.iterations)",
     message: 'provider kubernetes cannot shift traffic: set analysis.iterations (blue/green)',

@@ -10,14 +10,21 @@ import { alerts, notices } from './notices.ts';
  */
 type Args = { context: MachineContext; event: MachineEvent };
 
+/** The route the context asks for; `mirror` only when set, so plans without it keep their effects. */
+export const routeOf = (context: MachineContext) => ({
+  primary: context.primaryWeight,
+  canary: context.canaryWeight,
+  ...(context.mirror ? { mirror: true } : {}),
+});
+
 export const setWeights = {
   type: 'setWeights',
-  params: ({ context }: Args) => ({ primary: context.primaryWeight, canary: context.canaryWeight }),
+  params: ({ context }: Args) => routeOf(context),
 } as const;
 
 export const ensureRoutes = {
   type: 'ensureRoutes',
-  params: ({ context }: Args) => ({ primary: context.primaryWeight, canary: context.canaryWeight }),
+  params: ({ context }: Args) => routeOf(context),
 } as const;
 
 export const scaleUp = { type: 'scaleCanary', params: { replicas: 'restore' } } as const;
@@ -48,7 +55,13 @@ export const record = (notice: keyof typeof notices) =>
 export const alert = (name: keyof typeof alerts) => ({ type: 'sendAlert', params: alerts[name] }) as const;
 
 /** Scale the canary up for a release, announced as Flagger does. */
-export const beginAnalysis = [scaleUp, record('newRevision'), alert('newRevision')] as const;
+export const beginAnalysis = [
+  scaleUp,
+  'startMirror',
+  'routeMirror',
+  record('newRevision'),
+  alert('newRevision'),
+] as const;
 
 /** Every rollback, whatever its cause: all traffic to the primary, the canary to zero, everyone told. */
 export const rollBack = [

@@ -22,6 +22,8 @@ export const contextSchema = z.object({
   lastPromotedRevision: z.string().min(1).nullable(),
   canaryWeight: percent,
   primaryWeight: percent,
+  /** Live traffic is copied to the canary (a blue/green release with plan.mirror, while analysed). */
+  mirror: z.boolean().default(false),
   /** Failed checks of the current release; passes do not reset them, as in Flagger. */
   failedChecks: z.int().min(0),
   iterations: z.int().min(0),
@@ -62,6 +64,7 @@ export function initialContext(input: MachineInput): MachineContext {
     lastPromotedRevision: null,
     canaryWeight: 0,
     primaryWeight: TOTAL_WEIGHT,
+    mirror: false,
     failedChecks: 0,
     iterations: 0,
     phaseStartedAt: toMillis(input.now),

@@ -38,9 +38,12 @@ export interface EffectParams {
    */
   ensureAutoscaler: Record<string, never>;
   /** Create or repair the routes (apex selector, mesh/ingress objects) with these weights. */
-  ensureRoutes: { primary: number; canary: number };
-  /** Route traffic; for A/B testing the weights apply to matched traffic only. */
-  setWeights: { primary: number; canary: number };
+  ensureRoutes: { primary: number; canary: number; mirror?: boolean };
+  /**
+   * Route traffic; for A/B testing the weights apply to matched traffic only. `mirror` copies it to
+   * the canary as well (absent in decisions persisted before mirroring existed: no mirror).
+   */
+  setWeights: { primary: number; canary: number; mirror?: boolean };
   /** Scale the target workload, which serves as the canary: back to its replicas, or to zero. */
   scaleCanary: { replicas: 'restore' | 0 };
   /** After initialization the primary serves; the target waits at zero for the next revision. */

@@ -2,6 +2,7 @@ export type { MachineContext, FailureReason } from './context.ts';
 export { contextSchema } from './context.ts';
 export type { Effect, EffectParams, EffectType } from './effects.ts';
 export { EventReason, effectTypes } from './effects.ts';
+export { routeOf } from './actions.ts';
 export type {
   AnalysisResultEvent,
   CommandEvent,

@@ -140,7 +140,7 @@ export const canaryMachine = canarySetup.createMachine({
             guard: 'newRevision',
             target: '.idle',
             reenter: true,
-            actions: ['startRelease', setWeights, record('restarted')],
+            actions: ['startRelease', 'startMirror', setWeights, record('restarted')],
           },
           { guard: 'revertedToPromoted', target: 'succeeded', actions: abandon },
           { guard: 'paused', actions: 'holdClock' },

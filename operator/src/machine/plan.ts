@@ -26,6 +26,8 @@ export const planSchema = z
     stepWeights: z.array(weight).min(1).optional(),
     stepWeightPromotion: weight.optional(),
     iterations: z.int().min(1).optional(),
+    /** Blue/green: the canary gets a copy of live traffic while analysed (analysis.mirror). */
+    mirror: z.literal(true).optional(),
     progressDeadlineSeconds: z.int().min(1),
     revertOnDeletion: z.boolean(),
     /** Types of the webhooks configured; a gate whose type is absent is open without a call. */
@@ -48,6 +50,9 @@ export const planSchema = z
         path: ['iterations'],
         message: `a ${plan.strategy} plan needs iterations`,
       });
+    }
+    if (plan.mirror && plan.strategy !== 'bluegreen') {
+      ctx.addIssue({ code: 'custom', path: ['mirror'], message: 'only a bluegreen plan mirrors' });
     }
     const ws = plan.stepWeights ?? [];
     if (ws.some((w, i) => i > 0 && w <= (ws[i - 1] ?? 0))) {

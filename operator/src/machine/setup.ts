@@ -4,6 +4,7 @@ import type { MachineContext } from './context.ts';
 import type { EffectParams, EffectType } from './effects.ts';
 import type { MachineEvent, MachineInput } from './events.ts';
 import { hasWebhook, type WebhookType } from './plan.ts';
+import { routeOf } from './actions.ts';
 import * as update from './updates.ts';
 
 type Args = { context: MachineContext; event: MachineEvent };
@@ -87,6 +88,11 @@ export const canarySetup = setup({
     setPlan: apply((_, event) => (event.type === 'SET_PLAN' ? { plan: event.plan } : {})),
     initialize: apply(update.initialize),
     startRelease: apply(update.startRelease),
+    startMirror: apply(update.startMirror),
+    /** A mirrored release routes the copy at once; any other plan has nothing to route here. */
+    routeMirror: enqueueActions(({ context, enqueue }) => {
+      if (context.mirror) enqueue({ type: 'setWeights', params: routeOf(context) });
+    }),
     acceptRevert: apply(update.acceptRevert),
     abortRelease: apply(update.abortRelease),
     startClock: apply(update.startClock),

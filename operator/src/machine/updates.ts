@@ -14,7 +14,7 @@ const at = (event: MachineEvent): number => toMillis(event.now);
 const revisionOf = (context: MachineContext, event: MachineEvent): string =>
   event.type === 'OBSERVE' ? event.revision : context.lastAppliedRevision;
 
-const allToPrimary = { primaryWeight: TOTAL_WEIGHT, canaryWeight: 0 } as const;
+const allToPrimary = { primaryWeight: TOTAL_WEIGHT, canaryWeight: 0, mirror: false } as const;
 /** A pause or an approval belongs to one release: it ends with it. */
 const noHold = { paused: false, approved: false } as const;
 
@@ -48,6 +48,9 @@ export const startRelease: Update = (context, event) => ({
   promotionHeld: false,
   failureReason: null,
 });
+
+/** A blue/green release with mirroring copies live traffic to the canary while it is analysed. */
+export const startMirror: Update = (context) => (context.plan.mirror ? { mirror: true } : {});
 
 /** A manual rollback becomes the applied revision, so re-applying the failed one is new again (as in Flagger). */
 export const acceptRevert: Update = (context, event) => ({ lastAppliedRevision: revisionOf(context, event) });
@@ -89,6 +92,7 @@ export const holdPromotion: Update = () => ({ promotionHeld: true });
 export const switchTraffic: Update = (context) => ({
   primaryWeight: 0,
   canaryWeight: TOTAL_WEIGHT,
+  mirror: false,
   iterations: context.iterations + 1,
   promotionHeld: false,
 });
@@ -143,6 +147,8 @@ export const fail =
 
 export const beginTermination: Update = (_, event) => ({
   ...noHold,
+  // Deletion hands the routes back (revertRoutes) or to garbage collection: no copy goes on.
+  mirror: false,
   phaseStartedAt: at(event),
   nextStepAt: null,
   canaryNotReadySince: null,

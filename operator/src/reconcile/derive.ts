@@ -70,6 +70,7 @@ export function planOf(canary: Canary): Plan {
     ...(a.stepWeights !== undefined ? { stepWeights: a.stepWeights } : {}),
     ...(a.stepWeightPromotion !== undefined ? { stepWeightPromotion: a.stepWeightPromotion } : {}),
     ...(a.iterations !== undefined ? { iterations: a.iterations } : {}),
+    ...(strategy === 'bluegreen' && a.mirror === true ? { mirror: true as const } : {}),
     progressDeadlineSeconds: Math.max(canary.spec.progressDeadlineSeconds, 1),
     revertOnDeletion: canary.spec.revertOnDeletion ?? false,
     webhooks: [...new Set((a.webhooks ?? []).map((w) => w.type))],

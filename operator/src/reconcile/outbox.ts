@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { receives } from '../../../analysis/src/index.ts';
 import type { Canary } from '../api/index.ts';
-import { effectTypes, type Effect, type MachineContext } from '../machine/index.ts';
+import { effectTypes, routeOf, type Effect, type MachineContext } from '../machine/index.ts';
 import type { TargetObservation } from '../workloads/deployment-target.ts';
 import { REVISION_ANNOTATION } from '../workloads/primary.ts';
 
@@ -76,7 +76,7 @@ export function convergence(state: string, context: MachineContext): Effect[] {
   return [
     { type: 'ensureServices', params: {} },
     autoscaler,
-    { type: 'ensureRoutes', params: { primary: context.primaryWeight, canary: context.canaryWeight } },
+    { type: 'ensureRoutes', params: routeOf(context) },
     { type: 'scaleCanary', params: { replicas: releasing ? 'restore' : 0 } },
   ];
 }

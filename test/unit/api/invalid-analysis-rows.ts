@@ -166,11 +166,25 @@ export const analysisRows: Row[] = [
     'spec.analysis.match[0].sourceLabels',
   ],
   [
-    'mirror',
+    'mirror on provider kubernetes',
     BG,
     { 'spec.analysis.mirror': true },
     'spec.analysis.mirror',
-    'analysis.mirror is not supported yet',
+    'analysis.mirror needs provider gatewayapi',
+  ],
+  [
+    'mirror in a canary (weighted) release',
+    GW,
+    { 'spec.analysis.mirror': true },
+    'spec.analysis.mirror',
+    'analysis.mirror needs a blue/green release',
+  ],
+  [
+    'mirror in A/B testing',
+    AB,
+    { 'spec.analysis.mirror': true },
+    'spec.analysis.mirror',
+    'analysis.mirror needs a blue/green release',
   ],
   ['mirrorWeight', BG, { 'spec.analysis.mirrorWeight': 50 }, 'spec.analysis.mirrorWeight'],
   [

@@ -374,7 +374,37 @@ spec:
         interval: 30s
 `;
 
+// Blue/green on Gateway API with traffic mirroring: the canary is analysed on a copy of live traffic.
+const gatewayapiMirror = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  provider: gatewayapi:v1
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  service:
+    port: 9898
+    gatewayRefs:
+      - name: gateway
+  analysis:
+    interval: 1m
+    threshold: 5
+    iterations: 10
+    mirror: true
+    metrics:
+      - name: request-success-rate
+        thresholdRange:
+          min: 99
+        interval: 1m
+`;
+
 export const validExamples: ValidExample[] = [
+  { name: 'gatewayapi blue/green with mirroring', yaml: gatewayapiMirror },
   { name: 'gatewayapi builtin metrics', yaml: gatewayapiBuiltins },
   { name: 'gatewayapi canary release', yaml: gatewayapiCanary },
   { name: 'gatewayapi A/B testing', yaml: gatewayapiAB },

@@ -50,6 +50,13 @@ const configs: Record<string, Plan> = {
   'canary, every gate': { ...base, strategy: 'canary', maxWeight: 20, stepWeight: 10, webhooks: gates },
   'A/B testing': { ...base, strategy: 'abtest', iterations: 2, webhooks: ['pre-rollout'] },
   'blue/green': { ...base, strategy: 'bluegreen', iterations: 1, stepWeightPromotion: 60, webhooks: gates },
+  'blue/green, mirrored': {
+    ...base,
+    strategy: 'bluegreen',
+    iterations: 1,
+    mirror: true,
+    webhooks: ['pre-rollout'],
+  },
 };
 
 const bools = [true, false];
@@ -172,6 +179,12 @@ function violations(prev: Sim, s: Step, next: Sim): string[] {
   check(c.primaryWeight + c.canaryWeight === 100, 'weights sum to 100');
   check(capped(c.canaryWeight), 'canary above maxWeight');
   check(c.promotionHeld === (to === 'WaitingPromotion'), 'promotionHeld and WaitingPromotion disagree');
+  // A copy of live traffic reaches the canary only while it is analysed, and only in a mirrored plan.
+  check(
+    !c.mirror ||
+      (c.plan.mirror === true && c.canaryWeight === 0 && (to === 'Progressing' || to === 'WaitingPromotion')),
+    `mirrors in ${to}`,
+  );
   check(next.effects.filter(isRequest).length <= 1, 'one request per batch');
   for (const e of next.effects) {
     if (e.type === 'setWeights') check(e.params.primary + e.params.canary === 100, 'setWeights sum');

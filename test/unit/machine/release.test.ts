@@ -242,3 +242,32 @@ describe('new revisions', () => {
     expect(r.context.lastAppliedRevision).toBe('r2');
   });
 });
+
+describe('blue/green with mirroring', () => {
+  const bg = plan({
+    strategy: 'bluegreen',
+    iterations: 2,
+    maxWeight: undefined,
+    stepWeight: undefined,
+    mirror: true,
+  });
+  const routes = (r: Simulation) =>
+    ofType(r.effects, 'setWeights').map((e) => `${e.params.canary}${e.params.mirror ? '+mirror' : ''}`);
+
+  it('copies live traffic to the canary while analysed, then switches without the copy', () => {
+    const r = released(bg).until('Succeeded');
+    expect(routes(r)).toEqual(['0+mirror', '100', '0']);
+    expect(r.context.mirror).toBe(false);
+  });
+
+  it('stops the copy when the release is rolled back', () => {
+    const r = released({ ...bg, threshold: 1 }, { analysis: ['fail'] }).until('Failed');
+    expect(routes(r)).toEqual(['0+mirror', '0']);
+    expect(r.context.mirror).toBe(false);
+  });
+
+  it('a plan without mirror never mirrors', () => {
+    const r = released({ ...bg, mirror: undefined }).until('Succeeded');
+    expect(routes(r)).toEqual(['100', '0']);
+  });
+});
