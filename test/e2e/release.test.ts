@@ -168,6 +168,39 @@ describe('releases end to end', () => {
     },
   );
 
+  // Blue/green with mirroring: while analysed, every user request is answered by the primary and a
+  // copy goes to the canary (RequestMirror); the checks judge the canary on those copies.
+  it('mirrored blue/green: analyses the canary on copies, users always answered by the primary', async () => {
+    const s = await scenario('mirror', { mirrorIterations: 3 });
+    const sampler = sampleSplits(s);
+    await s.release(version('6.2.0'));
+    const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded');
+    const splits = sampler.stop();
+    expect(done.failedChecks).toBe(0);
+    expect(check(done, 'success-rate')).toMatchObject({ value: 100, verdict: 'Pass' });
+    const mirrored = splits.filter((x) => (x.mirrored[canaryService] ?? 0) > 0);
+    expect(mirrored.length, 'a route that mirrored to the canary').toBeGreaterThan(0);
+    for (const x of mirrored) expect(x.byService[canaryService] ?? 0).toBe(0);
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.2.0').image);
+    // After the release no copy is sent any more.
+    await waitFor('a route without the mirror', () => {
+      const split = s.dataPlane.observedSplit();
+      return split.total >= 20 && (split.mirrored[canaryService] ?? 0) === 0;
+    });
+
+    // A failing canary is rolled back on what its copies measured; no user saw its errors.
+    const bad = sampleSplits(s);
+    await s.release(version('6.2.1', { errorRate: 0.3 }));
+    const failed = await s.waitForStatus('Failed', (st) => st.phase === 'Failed');
+    const badSplits = bad.stop();
+    expect(check(failed, 'success-rate')?.verdict).toBe('Fail');
+    expect(check(failed, 'success-rate')?.value).toBeLessThan(95);
+    expect(badSplits.some((x) => (x.mirrored[canaryService] ?? 0) > 0)).toBe(true);
+    expect(badSplits.reduce((n, x) => n + (x.byService[canaryService] ?? 0), 0)).toBe(0);
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.2.0').image);
+    await stop(s);
+  });
+
   it('never promotes while Prometheus is down mid-analysis and rolls back after the threshold', async () => {
     const s = await scenario('blind');
     await s.release(version('6.0.4'));

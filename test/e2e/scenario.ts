@@ -68,6 +68,8 @@ export interface ScenarioOptions {
    * operator's --metrics-server) instead of the example MetricTemplates.
    */
   builtinMetrics?: boolean;
+  /** Blue/green with traffic mirroring: `iterations` steps analysed on a copy of live traffic. */
+  mirrorIterations?: number;
   /** The mesh metrics the data plane exports (default both), so a test sees which set was read. */
   meshMetrics?: MeshMetrics;
 }
@@ -94,8 +96,9 @@ export function canarySpec(app: string, o: ScenarioOptions): Record<string, unkn
     analysis: {
       interval: o.interval ?? '3s',
       threshold: o.threshold ?? 2,
-      stepWeight: 20,
-      maxWeight: 60,
+      ...(o.mirrorIterations
+        ? { iterations: o.mirrorIterations, mirror: true }
+        : { stepWeight: 20, maxWeight: 60 }),
       metrics: [
         {
           name: o.builtinMetrics ? 'request-success-rate' : 'success-rate',
