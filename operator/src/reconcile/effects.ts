@@ -9,7 +9,7 @@ import { deliverAlert, type AlertSources } from './alerts.ts';
 import { analyse, type CheckSources } from './checks.ts';
 import { ownerOf, routeTarget, servicePlan } from './derive.ts';
 import { canaryStartReplicas } from '../workloads/autoscaler.ts';
-import { REVISION_ANNOTATION } from '../workloads/primary.ts';
+import { primaryName, REVISION_ANNOTATION } from '../workloads/primary.ts';
 
 export interface EffectContext {
   canary: ResolvedCanary;
@@ -63,7 +63,7 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
         canary.metadata.namespace ?? '',
         ref,
         obs.autoscaler,
-        `${canary.spec.targetRef.name}-primary`,
+        primaryName(canary.spec.targetRef.name),
         owner,
       );
       return {};

@@ -81,13 +81,15 @@ export function convergence(state: string, context: MachineContext): Effect[] {
   ];
 }
 
+/** Which replayed outbox effects a converged effect makes redundant. */
+const covers: Partial<Record<Effect['type'], readonly Effect['type'][]>> = {
+  ensureServices: ['ensureServices'],
+  ensureRoutes: ['ensureRoutes', 'setWeights'],
+  scaleCanary: ['scaleCanary', 'scaleTargetToZero'],
+};
+
 /** Replayed outbox effects that this pass's convergence already covers are not run twice. */
 export function coveredByConvergence(effect: Effect, converged: readonly Effect[]): boolean {
-  const covers: Partial<Record<Effect['type'], readonly Effect['type'][]>> = {
-    ensureServices: ['ensureServices'],
-    ensureRoutes: ['ensureRoutes', 'setWeights'],
-    scaleCanary: ['scaleCanary', 'scaleTargetToZero'],
-  };
   return converged.some((c) => covers[c.type]?.includes(effect.type) === true);
 }
 

@@ -19,7 +19,14 @@ import type { KubeObject, ObjectClient } from '../routers/kube-object.ts';
 import { WriteThrough } from '../kube/write-through.ts';
 import { AUTOSCALER_API_VERSION, primaryAutoscaler, primaryAutoscalerName } from './autoscaler.ts';
 import { referencedConfigs, type ConfigRefs } from './configs.ts';
-import { buildPrimary, buildServices, MANAGED_BY, REVISION_ANNOTATION, type ServicePlan } from './primary.ts';
+import {
+  buildPrimary,
+  buildServices,
+  MANAGED_BY,
+  promotedPrimaryMetadata,
+  REVISION_ANNOTATION,
+  type ServicePlan,
+} from './primary.ts';
 import { configChecksum, targetRevision } from './revision.ts';
 
 /** Reads served from informer caches; writes go to the API server. */
@@ -212,10 +219,7 @@ export class DeploymentTarget {
     const desired = buildPrimary(target, owner, revision, obs.tracked, primary.spec?.replicas ?? 1);
     const body: V1Deployment = {
       ...primary,
-      metadata: {
-        ...primary.metadata,
-        annotations: { ...primary.metadata.annotations, [REVISION_ANNOTATION]: revision },
-      },
+      metadata: { ...primary.metadata, ...promotedPrimaryMetadata(primary.metadata, revision) },
       spec: { ...primary.spec!, template: desired.spec!.template },
     };
     try {

@@ -1,4 +1,10 @@
-import type { V1Deployment, V1OwnerReference, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type {
+  V1Deployment,
+  V1ObjectMeta,
+  V1OwnerReference,
+  V1Service,
+  V1ServicePort,
+} from '@kubernetes/client-node';
 import { GITOPS_OPT_OUT, withoutInventory } from '../api/gitops-metadata.ts';
 import { MANAGED_BY } from '../api/group.ts';
 import { withPrimaryConfigRefs, type ConfigRefs } from './configs.ts';
@@ -44,7 +50,27 @@ export function discoverPorts(target: V1Deployment, targetPort: number | string)
   return ports;
 }
 
-const primaryName = (target: string) => `${target}-primary`;
+/** `<name>-primary`: the primary Deployment of a target, and the selector value of its pods. */
+export const primaryName = (target: string) => `${target}-primary`;
+
+/**
+ * The primary's own metadata after a promotion: what it had, with the revision it now runs, Flux's
+ * opt-outs, and no GitOps inventory key. A primary written by an older fledge (which copied the
+ * target's Flux labels) is put right by its next promotion, not left for an agent to prune.
+ */
+export function promotedPrimaryMetadata(
+  meta: Pick<V1ObjectMeta, 'labels' | 'annotations'>,
+  revision: string,
+): { labels: Record<string, string> | undefined; annotations: Record<string, string> } {
+  return {
+    labels: withoutInventory(meta.labels),
+    annotations: {
+      ...withoutInventory(meta.annotations),
+      ...GITOPS_OPT_OUT,
+      [REVISION_ANNOTATION]: revision,
+    },
+  };
+}
 
 /**
  * The `<target>-primary` Deployment that serves stable traffic: the target's pod template at

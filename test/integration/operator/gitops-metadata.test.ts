@@ -1,3 +1,4 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import { operatorEnv, type OperatorEnv } from './setup.ts';
@@ -54,5 +55,21 @@ describe('operator: GitOps metadata on generated objects', () => {
       name: 'shop',
     })) as { metadata: { annotations?: Record<string, string> } };
     expect(route.metadata.annotations).toMatchObject(GITOPS_OPT_OUT);
+
+    // A primary an older fledge wrote with the target's Flux label loses it at its next promotion.
+    await f.apps.patchNamespacedDeployment(
+      {
+        name: 'shop-primary',
+        namespace: env.ns,
+        body: { metadata: { labels: { 'kustomize.toolkit.fluxcd.io/name': 'apps' } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await f.setImage('shop', 'example/shop:2');
+    await f.waitForStatus('shop', 'Succeeded', (s) => s.phase === 'Succeeded');
+    const promoted = await f.readDeployment('shop-primary');
+    expect(promoted.spec?.template.spec?.containers[0]?.image).toBe('example/shop:2');
+    expect(promoted.metadata?.labels).not.toHaveProperty('kustomize.toolkit.fluxcd.io/name');
+    expect(promoted.metadata?.annotations).toMatchObject(GITOPS_OPT_OUT);
   });
 });

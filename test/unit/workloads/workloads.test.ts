@@ -6,6 +6,7 @@ import {
   buildPrimary,
   buildServices,
   discoverPorts,
+  promotedPrimaryMetadata,
   REVISION_ANNOTATION,
 } from '../../../operator/src/workloads/primary.ts';
 import { deploymentReadiness } from '../../../operator/src/workloads/readiness.ts';
@@ -230,5 +231,21 @@ describe('GitOps metadata on the primary', () => {
     ['team', false],
   ])('isInventoryKey(%s) is %s', (key, expected) => {
     expect(isInventoryKey(key)).toBe(expected);
+  });
+});
+
+describe('promotedPrimaryMetadata', () => {
+  it('drops inventory keys an older primary carries, adds the opt-outs and the revision, keeps the rest', () => {
+    const meta = promotedPrimaryMetadata(
+      {
+        labels: { app: 'web-primary', 'kustomize.toolkit.fluxcd.io/name': 'apps' },
+        annotations: { note: 'kept', 'argocd.argoproj.io/tracking-id': 'x', [REVISION_ANNOTATION]: 'r1' },
+      },
+      'r2',
+    );
+    expect(meta).toEqual({
+      labels: { app: 'web-primary' },
+      annotations: { note: 'kept', ...GITOPS_OPT_OUT, [REVISION_ANNOTATION]: 'r2' },
+    });
   });
 });
