@@ -27,6 +27,8 @@ describe('operator: GitOps metadata on generated objects', () => {
       annotations: { 'argocd.argoproj.io/tracking-id': 'shop:apps/Deployment:x/shop' },
     };
     env.setSuccessRate('shop', 99);
+    // The release below is analysed on this series: Prometheus must have scraped it first.
+    await env.prometheus.waitForSeries(`test_success_rate{namespace="${env.ns}",target="shop"}`);
     await f.createDeployment(target);
     await f.createCanary('shop', env.canarySpec('shop'));
     await f.waitForStatus('shop', 'Initialized', (s) => s.phase === 'Initialized');
