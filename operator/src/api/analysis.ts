@@ -5,7 +5,7 @@ import { durationSchema } from './duration.ts';
 import { httpMatchSchema } from './match.ts';
 import { canaryMetricSchema } from './metric.ts';
 import { namedList } from './named-list.ts';
-import { opaqueObject } from './string-map.ts';
+import { sessionAffinitySchema } from './session-affinity.ts';
 import { canaryWebhookSchema } from './webhook.ts';
 
 const weight = z.int().min(1).max(100);
@@ -55,7 +55,7 @@ export const canaryAnalysisSchema = validated(
         .optional()
         .describe('Blue/green: copy live traffic to the canary during analysis, its answers dropped'),
       mirrorWeight: percent.optional().describe('Not supported yet'),
-      sessionAffinity: opaqueObject.optional().describe('Not supported yet'),
+      sessionAffinity: sessionAffinitySchema.optional(),
     })
     .describe('How a new revision is analysed, in Flagger field names'),
   [
@@ -130,8 +130,15 @@ export const canaryAnalysisSchema = validated(
       reason: 'FieldValueForbidden',
       holds: (self) => self.mirror !== true || (self.iterations !== undefined && self.match === undefined),
     },
+    {
+      // Stickiness follows the weighted split; blue/green and A/B have no split to stick to.
+      rule: '!has(self.sessionAffinity) || !has(self.iterations)',
+      message: 'analysis.sessionAffinity needs a canary release (stepWeight or stepWeights), not iterations',
+      fieldPath: '.sessionAffinity',
+      reason: 'FieldValueForbidden',
+      holds: (self) => self.sessionAffinity === undefined || self.iterations === undefined,
+    },
     notSupported('mirrorWeight', 'analysis.mirrorWeight'),
-    notSupported('sessionAffinity', 'analysis.sessionAffinity'),
   ],
 );
 export type CanaryAnalysis = z.infer<typeof canaryAnalysisSchema>;

@@ -113,6 +113,15 @@ const providerRules: Rule<WithProvider>[] = [
     holds: (self) => trafficProvider(self.provider) === 'gatewayapi' || self.analysis.mirror !== true,
   },
   {
+    // Cookie matches and per-backend Set-Cookie filters are HTTPRoute features (Flagger: Istio, Gateway API).
+    rule: `${CEL_IS_GATEWAYAPI} || !has(self.analysis.sessionAffinity)`,
+    message: 'analysis.sessionAffinity needs provider gatewayapi (HTTPRoute cookie matches)',
+    fieldPath: '.analysis.sessionAffinity',
+    reason: 'FieldValueForbidden',
+    holds: (self) =>
+      trafficProvider(self.provider) === 'gatewayapi' || self.analysis.sessionAffinity === undefined,
+  },
+  {
     // Flagger silently turns such a Canary into 10 blue/green iterations; fledge says so instead.
     rule: "self.provider != 'kubernetes' || has(self.analysis.iterations)",
     message: 'provider kubernetes cannot shift traffic: set analysis.iterations (blue/green)',

@@ -7,6 +7,7 @@ export * from './http-url.ts';
 export * from './provider.ts';
 export * from './refs.ts';
 export * from './autoscaler-ref.ts';
+export * from './session-affinity.ts';
 export * from './match.ts';
 export * from './service.ts';
 export * from './metric.ts';

@@ -10,11 +10,16 @@ import { alerts, notices } from './notices.ts';
  */
 type Args = { context: MachineContext; event: MachineEvent };
 
-/** The route the context asks for; `mirror` only when set, so plans without it keep their effects. */
+/**
+ * The route the context asks for; `mirror` and `release` only when set, so plans without them keep
+ * their effects. `release` keys the session-affinity cookies: the revision under analysis, or the
+ * last one analysed, whose cookies a route at canary weight 0 expires.
+ */
 export const routeOf = (context: MachineContext) => ({
   primary: context.primaryWeight,
   canary: context.canaryWeight,
   ...(context.mirror ? { mirror: true } : {}),
+  ...(context.plan.sessionAffinity ? { release: context.lastAppliedRevision } : {}),
 });
 
 export const setWeights = {

@@ -27,6 +27,15 @@ export type EventReason = (typeof EventReason)[keyof typeof EventReason];
  * the effect and the Canary it belongs to. Every effect is idempotent: a batch repeated after a
  * crash (the status is written only after the whole batch succeeded) changes nothing more.
  */
+/** What a route effect asks of the router. */
+export interface RouteParams {
+  primary: number;
+  canary: number;
+  mirror?: boolean;
+  /** Session affinity: the release whose cookies the route sets (canary weight > 0) or expires. */
+  release?: string;
+}
+
 export interface EffectParams {
   /** Create the primary workload from the target if it is missing, annotated with its revision. */
   ensurePrimary: Record<string, never>;
@@ -38,12 +47,12 @@ export interface EffectParams {
    */
   ensureAutoscaler: Record<string, never>;
   /** Create or repair the routes (apex selector, mesh/ingress objects) with these weights. */
-  ensureRoutes: { primary: number; canary: number; mirror?: boolean };
+  ensureRoutes: RouteParams;
   /**
    * Route traffic; for A/B testing the weights apply to matched traffic only. `mirror` copies it to
    * the canary as well (absent in decisions persisted before mirroring existed: no mirror).
    */
-  setWeights: { primary: number; canary: number; mirror?: boolean };
+  setWeights: RouteParams;
   /** Scale the target workload, which serves as the canary: back to its replicas, or to zero. */
   scaleCanary: { replicas: 'restore' | 0 };
   /** After initialization the primary serves; the target waits at zero for the next revision. */

@@ -28,6 +28,8 @@ export const planSchema = z
     iterations: z.int().min(1).optional(),
     /** Blue/green: the canary gets a copy of live traffic while analysed (analysis.mirror). */
     mirror: z.literal(true).optional(),
+    /** Canary: users the split sends to the canary are kept there by a cookie (analysis.sessionAffinity). */
+    sessionAffinity: z.literal(true).optional(),
     progressDeadlineSeconds: z.int().min(1),
     revertOnDeletion: z.boolean(),
     /** Types of the webhooks configured; a gate whose type is absent is open without a call. */
@@ -53,6 +55,13 @@ export const planSchema = z
     }
     if (plan.mirror && plan.strategy !== 'bluegreen') {
       ctx.addIssue({ code: 'custom', path: ['mirror'], message: 'only a bluegreen plan mirrors' });
+    }
+    if (plan.sessionAffinity && plan.strategy !== 'canary') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sessionAffinity'],
+        message: 'only a canary plan has a weighted split to stick to',
+      });
     }
     const ws = plan.stepWeights ?? [];
     if (ws.some((w, i) => i > 0 && w <= (ws[i - 1] ?? 0))) {

@@ -1,7 +1,8 @@
 import type { V1Deployment, V1OwnerReference } from '@kubernetes/client-node';
-import { API_VERSION, durationMs, type Canary } from '../api/index.ts';
+import { API_VERSION, DEFAULT_SESSION_MAX_AGE_SECONDS, durationMs, type Canary } from '../api/index.ts';
 import type { Plan } from '../machine/plan.ts';
 import type { RouteTarget } from '../routers/router.ts';
+import { sessionCookies } from '../routers/session-affinity.ts';
 import { discoverPorts, type ServicePlan } from '../workloads/primary.ts';
 
 // Pure translations from a validated Canary to what the machine, the routers and the workload
@@ -22,9 +23,14 @@ export function serviceName(canary: Canary): string {
   return canary.spec.service.name ?? canary.spec.targetRef.name;
 }
 
-export function routeTarget(canary: Canary): RouteTarget {
+/**
+ * What the routers are given. `release` (the route effect's) keys the session-affinity cookies;
+ * without it, or without analysis.sessionAffinity, the route has none.
+ */
+export function routeTarget(canary: Canary, release?: string): RouteTarget {
   const svc = serviceName(canary);
   const owner = ownerOf(canary);
+  const sticky = canary.spec.analysis.sessionAffinity;
   return {
     namespace: canary.metadata.namespace ?? '',
     canaryName: canary.metadata.name ?? '',
@@ -38,6 +44,19 @@ export function routeTarget(canary: Canary): RouteTarget {
     ...(canary.spec.ingressRef ? { ingressRef: { name: canary.spec.ingressRef.name } } : {}),
     ...(canary.spec.analysis.match ? { match: canary.spec.analysis.match as RouteTarget['match'] } : {}),
     ...(canary.spec.service.apex ? { apexMetadata: canary.spec.service.apex } : {}),
+    ...(sticky && release
+      ? {
+          sessionAffinity: sessionCookies(
+            {
+              cookieName: sticky.cookieName,
+              primaryCookieName: sticky.primaryCookieName,
+              maxAgeSeconds: sticky.maxAge ?? DEFAULT_SESSION_MAX_AGE_SECONDS,
+            },
+            owner.uid,
+            release,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -71,6 +90,7 @@ export function planOf(canary: Canary): Plan {
     ...(a.stepWeightPromotion !== undefined ? { stepWeightPromotion: a.stepWeightPromotion } : {}),
     ...(a.iterations !== undefined ? { iterations: a.iterations } : {}),
     ...(strategy === 'bluegreen' && a.mirror === true ? { mirror: true as const } : {}),
+    ...(strategy === 'canary' && a.sessionAffinity ? { sessionAffinity: true as const } : {}),
     progressDeadlineSeconds: Math.max(canary.spec.progressDeadlineSeconds, 1),
     revertOnDeletion: canary.spec.revertOnDeletion ?? false,
     webhooks: [...new Set((a.webhooks ?? []).map((w) => w.type))],

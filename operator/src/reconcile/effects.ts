@@ -34,6 +34,11 @@ export interface EffectOutcome {
   tell?: Effect[];
 }
 
+/** The release a route effect routes for (session-affinity cookies); undefined for any other. */
+function routeRelease(effect: Effect): string | undefined {
+  return effect.type === 'ensureRoutes' || effect.type === 'setWeights' ? effect.params.release : undefined;
+}
+
 /**
  * Carries out one effect of the machine. Each is idempotent, so the batch can be repeated after a
  * crash before the status write. A throw aborts the batch: the status (and so the machine) is not
@@ -42,7 +47,7 @@ export interface EffectOutcome {
 export async function execute(effect: Effect, ctx: EffectContext): Promise<EffectOutcome> {
   const { canary, obs, router, target } = ctx;
   const owner = ownerOf(canary);
-  const rt = routeTarget(canary);
+  const rt = routeTarget(canary, routeRelease(effect));
   switch (effect.type) {
     case 'ensurePrimary':
       await target.ensurePrimary(obs, owner);

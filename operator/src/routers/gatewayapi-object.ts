@@ -9,8 +9,14 @@ import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
 import { MANAGED_BY } from '../api/group.ts';
 import type { KubeObject, ObjectRef } from './kube-object.ts';
 import { copyJson, mergeStrings, withOwner, withoutOwner } from './object-meta.ts';
-import { matchEverything, toRouteMatches, type HTTPRouteMatch } from './gatewayapi-match.ts';
+import {
+  matchEverything,
+  toRouteMatches,
+  type HTTPRouteMatch,
+  type HTTPValueMatch,
+} from './gatewayapi-match.ts';
 import type { RouteTarget, RouteWeights } from './router.ts';
+import { cookieHeaderRegex, expireCookie, setCookie, type SessionCookie } from './session-affinity.ts';
 
 export const gatewayGroup = 'gateway.networking.k8s.io';
 export type GatewayApiVersion = `${typeof gatewayGroup}/v1` | `${typeof gatewayGroup}/v1beta1`;
@@ -33,9 +39,16 @@ export interface ServiceBackendRef {
   [field: string]: unknown;
 }
 
+export interface HTTPHeaderFilter {
+  add?: Array<{ name: string; value: string }>;
+  set?: Array<{ name: string; value: string }>;
+  remove?: string[];
+}
+
 export interface HTTPRouteFilter {
   type: string;
   requestMirror?: { backendRef: ServiceBackendRef };
+  responseHeaderModifier?: HTTPHeaderFilter;
   [field: string]: unknown;
 }
 
@@ -78,6 +91,49 @@ function parentRefs(t: RouteTarget): ParentReference[] {
   });
 }
 
+function addHeader(name: string, value: string): HTTPRouteFilter {
+  return { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name, value }] } };
+}
+
+/** Requests carrying the cookie, on every path (as the weighted rule), to one Service. */
+function cookieRule(c: SessionCookie, to: ServiceBackendRef, filters?: HTTPRouteFilter[]): HTTPRouteRule {
+  const cookie: HTTPValueMatch = { type: 'RegularExpression', name: 'Cookie', value: cookieHeaderRegex(c) };
+  return {
+    matches: [{ ...matchEverything(), headers: [cookie] }],
+    ...(filters ? { filters } : {}),
+    backendRefs: [to],
+  };
+}
+
+/**
+ * Session affinity around the weighted rule (session-affinity.ts). The cookie rules win over it by
+ * Gateway API precedence (one more header match), not by order, so the weighted rule stays first.
+ */
+function stickyRules(t: RouteTarget, w: RouteWeights, weighted: HTTPRouteRule): HTTPRouteRule[] {
+  const sa = t.sessionAffinity;
+  if (!sa) return [weighted];
+  const toPrimary = service(t.primaryService, t.port, 1);
+  if (w.canary === 0) {
+    // Release over: whoever still carries a cookie is answered by the primary and told to drop it.
+    const cookies = [sa.canary, ...(sa.primary ? [sa.primary] : [])];
+    const expiring = cookies.map((c) => cookieRule(c, toPrimary, [addHeader('Set-Cookie', expireCookie(c))]));
+    return [weighted, ...expiring];
+  }
+  const giving = (ref: ServiceBackendRef, c: SessionCookie | undefined): ServiceBackendRef =>
+    c ? { ...ref, filters: [addHeader('Set-Cookie', setCookie(c, sa.maxAgeSeconds))] } : ref;
+  return [
+    {
+      ...weighted,
+      backendRefs: [
+        giving(service(t.primaryService, t.port, w.primary), sa.primary),
+        giving(service(t.canaryService, t.port, w.canary), sa.canary),
+      ],
+    },
+    cookieRule(sa.canary, service(t.canaryService, t.port, 1)),
+    ...(sa.primary ? [cookieRule(sa.primary, toPrimary)] : []),
+  ];
+}
+
 /** The weighted rule (A/B: only for matching requests) and, for A/B, the everything-else rule. */
 export function routeRules(t: RouteTarget, w: RouteWeights, object: string): HTTPRouteRule[] {
   const ab = (t.match?.length ?? 0) > 0;
@@ -90,7 +146,7 @@ export function routeRules(t: RouteTarget, w: RouteWeights, object: string): HTT
       { type: 'RequestMirror', requestMirror: { backendRef: service(t.canaryService, t.port) } },
     ];
   }
-  if (!ab) return [weighted];
+  if (!ab) return stickyRules(t, w, weighted);
   return [weighted, { matches: [matchEverything()], backendRefs: [service(t.primaryService, t.port, 100)] }];
 }
 

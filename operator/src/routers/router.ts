@@ -1,6 +1,7 @@
 // The contract between the reconciler and the traffic providers (docs/routing.md). A RouteTarget is
 // built by the reconciler from the Canary; it is deliberately independent of the Canary schema so
 // that a schema change never ripples into the providers.
+import type { SessionAffinityTarget } from './session-affinity.ts';
 
 /** One of exact, prefix, suffix or regex, as in Istio's StringMatch (Flagger's `match` uses it). */
 export interface StringMatch {
@@ -43,6 +44,8 @@ export interface RouteTarget {
   match?: HttpMatch[];
   /** Flagger's `service.apex` labels and annotations, set on the route named like the apex Service. */
   apexMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** Session affinity: the cookies of the release being routed (gatewayapi only). */
+  sessionAffinity?: SessionAffinityTarget;
 }
 
 /** Percentages: primary + canary = 100. */

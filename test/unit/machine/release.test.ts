@@ -271,3 +271,28 @@ describe('blue/green with mirroring', () => {
     expect(routes(r)).toEqual(['100', '0']);
   });
 });
+
+describe('session affinity', () => {
+  /** The `release` key of every route effect since effect number `from`. */
+  const keys = (r: Simulation, from: number) => {
+    const fx = r.effects.slice(from);
+    return [...ofType(fx, 'setWeights'), ...ofType(fx, 'ensureRoutes')].map((e) => e.params.release);
+  };
+
+  it('keys every route of a release by its revision, so its cookies outlive no release', () => {
+    const r = simulation(plan({ sessionAffinity: true })).pass({ primaryReady: true });
+    expect(new Set(keys(r, 0))).toEqual(new Set(['r0'])); // at rest: the initial revision's (nobody's)
+    let from = r.effects.length;
+    r.pass({ revision: 'r1' }, 1000).until('Succeeded');
+    expect(keys(r, from).length).toBeGreaterThan(1);
+    expect(new Set(keys(r, from))).toEqual(new Set(['r1']));
+    from = r.effects.length;
+    r.pass({ revision: 'r2' }, 1000).until('Succeeded');
+    expect(new Set(keys(r, from))).toEqual(new Set(['r2']));
+  });
+
+  it('a plan without it routes with no key, as before', () => {
+    const r = released(plan()).until('Succeeded');
+    expect(keys(r, 0).every((k) => k === undefined)).toBe(true);
+  });
+});

@@ -56,6 +56,18 @@ describe('planOf: the strategy follows from the fields, as in Flagger', () => {
     });
     expect(t.owner).toEqual({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', name: 'web', uid: 'u1' });
   });
+
+  it('session affinity: a canary plan says so, and the route carries cookies only for a release', () => {
+    const sticky = canary({ stepWeight: 10, sessionAffinity: { cookieName: 'c', primaryCookieName: 'p' } });
+    expect(planOf(sticky).sessionAffinity).toBe(true);
+    expect(routeTarget(sticky).sessionAffinity).toBeUndefined();
+    const sa = routeTarget(sticky, 'rev-1').sessionAffinity;
+    expect(sa).toMatchObject({ canary: { name: 'c' }, primary: { name: 'p' }, maxAgeSeconds: 86_400 });
+    expect(routeTarget(sticky, 'rev-2').sessionAffinity?.canary.value).not.toBe(sa?.canary.value);
+    // A Canary without it ignores the key a persisted decision may carry.
+    expect(routeTarget(canary({ stepWeight: 10 }), 'rev-1').sessionAffinity).toBeUndefined();
+    expect(planOf(canary({ stepWeight: 10 })).sessionAffinity).toBeUndefined();
+  });
 });
 
 describe('health from phase', () => {

@@ -20,7 +20,7 @@ describe('unpromotable', () => {
 });
 
 describe('convergence', () => {
-  const context = { primaryWeight: 80, canaryWeight: 20 } as Parameters<typeof convergence>[1];
+  const context = { primaryWeight: 80, canaryWeight: 20, plan: {} } as Parameters<typeof convergence>[1];
   it('converges only the autoscaler while initializing, so the machine’s own init effects still run', () => {
     const converged = convergence('initializing', context);
     expect(converged.map((e) => e.type)).toEqual(['ensureAutoscaler']);

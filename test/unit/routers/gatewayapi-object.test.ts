@@ -7,6 +7,7 @@ import {
   type HTTPRoute,
 } from '../../../operator/src/routers/gatewayapi-object.ts';
 import type { KubeObject } from '../../../operator/src/routers/kube-object.ts';
+import { cookieHeaderRegex, sessionCookies } from '../../../operator/src/routers/session-affinity.ts';
 import type { RouteTarget, RouteWeights } from '../../../operator/src/routers/router.ts';
 import { ownerRef, target } from './target.ts';
 
@@ -140,6 +141,69 @@ describe('buildHTTPRoute', () => {
       { type: 'RequestMirror', requestMirror: { backendRef: backend('checkout-canary') } },
     ]);
     expect(httpRouteWeights(target(), route)).toEqual({ primary: 100, canary: 0, mirror: true });
+  });
+
+  describe('session affinity', () => {
+    const sa = sessionCookies(
+      { cookieName: 'canary-session', primaryCookieName: 'primary-session', maxAgeSeconds: 600 },
+      'canary-uid',
+      'rev-1',
+    );
+    const sticky = (c: { name: string; value: string }) => ({
+      ...everyPath,
+      headers: [{ type: 'RegularExpression', name: 'Cookie', value: cookieHeaderRegex(c) }],
+    });
+    const setCookie = (value: string) => [
+      { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'Set-Cookie', value }] } },
+    ];
+
+    it('during analysis: each backend of the split gives its cookie, and a cookie keeps its side', () => {
+      const t = target({ sessionAffinity: sa });
+      const route = build(t, { primary: 80, canary: 20 });
+      expect(route.spec?.rules).toEqual([
+        {
+          matches: [everyPath],
+          backendRefs: [
+            {
+              ...backend('checkout-primary', 80),
+              filters: setCookie(`primary-session=${sa.primary?.value}; Max-Age=600; Path=/`),
+            },
+            {
+              ...backend('checkout-canary', 20),
+              filters: setCookie(`canary-session=${sa.canary.value}; Max-Age=600; Path=/`),
+            },
+          ],
+        },
+        { matches: [sticky(sa.canary)], backendRefs: [backend('checkout-canary', 1)] },
+        { matches: [sticky(sa.primary!)], backendRefs: [backend('checkout-primary', 1)] },
+      ]);
+      // The weighted rule is still the one read back.
+      expect(httpRouteWeights(t, route)).toEqual({ primary: 80, canary: 20, mirror: false });
+    });
+
+    it('at canary weight 0: a returning cookie goes to the primary and is expired', () => {
+      const t = target({ sessionAffinity: { canary: sa.canary, maxAgeSeconds: 600 } });
+      const route = build(t, { primary: 100, canary: 0 });
+      expect(route.spec?.rules).toEqual([
+        {
+          matches: [everyPath],
+          backendRefs: [backend('checkout-primary', 100), backend('checkout-canary', 0)],
+        },
+        {
+          matches: [sticky(sa.canary)],
+          filters: setCookie(`canary-session=${sa.canary.value}; Max-Age=0; Path=/`),
+          backendRefs: [backend('checkout-primary', 1)],
+        },
+      ]);
+      expect(httpRouteWeights(t, route)).toEqual({ primary: 100, canary: 0, mirror: false });
+    });
+
+    it('without a primary cookie the primary backend sets none', () => {
+      const t = target({ sessionAffinity: { canary: sa.canary, maxAgeSeconds: 600 } });
+      const rules = build(t, { primary: 60, canary: 40 }).spec?.rules ?? [];
+      expect(rules).toHaveLength(2);
+      expect(rules[0]?.backendRefs?.[0]).toEqual(backend('checkout-primary', 60));
+    });
   });
 
   describe('on a live route', () => {
