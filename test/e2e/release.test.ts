@@ -10,6 +10,7 @@ import { waitFor } from '../env/wait.ts';
 import { recordStatuses } from '../integration/operator/recorder.ts';
 import { samplingTolerance } from './dataplane/fixtures.ts';
 import type { ObservedSplit } from './dataplane/index.ts';
+import { startSessions, type Visit } from './dataplane/sessions.ts';
 import { installCrds, startScenario, version, type Scenario, type ScenarioOptions } from './scenario.ts';
 
 const canaryService = 'podinfo-canary';
@@ -198,6 +199,55 @@ describe('releases end to end', () => {
     expect(badSplits.some((x) => (x.mirrored[canaryService] ?? 0) > 0)).toBe(true);
     expect(badSplits.reduce((n, x) => n + (x.byService[canaryService] ?? 0), 0)).toBe(0);
     expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.2.0').image);
+    await stop(s);
+  });
+
+  // Session affinity: a user the split sends to a side keeps it for the whole release through a
+  // cookie the route sets, and drops the cookie once the release is over.
+  it('session affinity: every user stays on the side the split first sent it to, until the release ends', async () => {
+    const cookies = { cookieName: 'canary-session', primaryCookieName: 'primary-session', maxAge: 600 };
+    const s = await scenario('sticky', { stepWeights: [40, 60], sessionAffinity: cookies });
+    const users = startSessions({ url: s.dataPlane.routerUrl, users: 30, pauseMs: 150 });
+    await s.release(version('6.3.0'));
+    const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded');
+    expect(done.failedChecks).toBe(0);
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.3.0').image);
+    await waitFor('every user has dropped its cookies', () =>
+      users.jars().every((jar) => Object.keys(jar).length === 0),
+    );
+    const visits = await users.stop();
+
+    const given = (v: Visit, name: string) =>
+      v.setCookies.find((c) => c.startsWith(`${name}=`) && !c.includes('Max-Age=0'));
+    const expired = (v: Visit, name: string) =>
+      v.setCookies.some((c) => c.startsWith(`${name}=`) && c.includes('Max-Age=0'));
+    // Cookies are given by the side that answered, with the configured lifetime.
+    const canaryGiven = visits.filter((v) => given(v, 'canary-session'));
+    const primaryGiven = visits.filter((v) => given(v, 'primary-session'));
+    expect(canaryGiven.length, 'users the split sent to the canary').toBeGreaterThan(0);
+    expect(primaryGiven.length, 'users the split sent to the primary').toBeGreaterThan(0);
+    for (const v of canaryGiven) expect(v.backend).toBe(canaryService);
+    for (const v of primaryGiven) expect(v.backend).toBe('podinfo-primary');
+    expect(given(canaryGiven[0]!, 'canary-session')).toMatch(/; Max-Age=600; Path=\/$/);
+
+    // A visit with a cookie goes to that cookie's side, or (release over) to the primary, told to drop it.
+    const withCanary = visits.filter((v) => v.sent['canary-session'] !== undefined);
+    const withPrimary = visits.filter((v) => v.sent['primary-session'] !== undefined);
+    expect(withCanary.filter((v) => v.backend === canaryService).length).toBeGreaterThan(0);
+    for (const v of withCanary) {
+      if (v.backend !== canaryService) {
+        expect(v.backend).toBe('podinfo-primary');
+        expect(expired(v, 'canary-session'), 'a canary cookie answered by the primary is expired').toBe(true);
+      }
+    }
+    for (const v of withPrimary) expect(v.backend).toBe('podinfo-primary');
+    expect(withPrimary.some((v) => expired(v, 'primary-session'))).toBe(true);
+    // Nobody was sent to the canary except by the split or its cookie: no user saw both sides mid-release.
+    for (let u = 0; u < 30; u++) {
+      const mine = visits.filter((v) => v.user === u && Object.keys(v.sent).length > 0);
+      const sides = new Set(mine.filter((v) => v.setCookies.length === 0).map((v) => v.backend));
+      expect(sides.size, `user ${u} kept one side`).toBeLessThanOrEqual(1);
+    }
     await stop(s);
   });
 

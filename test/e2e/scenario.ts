@@ -72,6 +72,10 @@ export interface ScenarioOptions {
   mirrorIterations?: number;
   /** The mesh metrics the data plane exports (default both), so a test sees which set was read. */
   meshMetrics?: MeshMetrics;
+  /** Canary release steps instead of stepWeight 20 up to 60. */
+  stepWeights?: number[];
+  /** analysis.sessionAffinity of the Canary. */
+  sessionAffinity?: { cookieName: string; primaryCookieName?: string; maxAge?: number };
 }
 
 export const stableVersion: AppVersion = {
@@ -98,7 +102,10 @@ export function canarySpec(app: string, o: ScenarioOptions): Record<string, unkn
       threshold: o.threshold ?? 2,
       ...(o.mirrorIterations
         ? { iterations: o.mirrorIterations, mirror: true }
-        : { stepWeight: 20, maxWeight: 60 }),
+        : o.stepWeights
+          ? { stepWeights: o.stepWeights }
+          : { stepWeight: 20, maxWeight: 60 }),
+      ...(o.sessionAffinity ? { sessionAffinity: o.sessionAffinity } : {}),
       metrics: [
         {
           name: o.builtinMetrics ? 'request-success-rate' : 'success-rate',

@@ -11,9 +11,17 @@
 // - backendRefs: weight defaults to 1; a request goes to a backend with probability weight/sum.
 //   A backend that is not a Service in the route's namespace, or one the data plane does not serve,
 //   answers 500, as do rules whose weights are all 0. No matching rule answers 404.
-// - A RequestMirror filter sends a copy to its Service. hostnames and parentRefs are not checked
+// - A RequestMirror filter sends a copy to its Service; ResponseHeaderModifier filters of the rule,
+//   then of the chosen backendRef, edit the answer's headers. hostnames and parentRefs are not checked
 //   (the data plane is the only gateway and the load generator sends no Host to match).
-import { compile, headerValue, type RequestInfo, type RoutingPolicy, type RouteDecision } from './routing.ts';
+import {
+  compile,
+  headerValue,
+  type HeaderEdit,
+  type RequestInfo,
+  type RoutingPolicy,
+  type RouteDecision,
+} from './routing.ts';
 import type { Picker } from './weighted.ts';
 
 interface ValueMatchLike {
@@ -27,17 +35,23 @@ interface MatchLike {
   queryParams?: ValueMatchLike[];
   method?: string;
 }
+interface FilterLike {
+  type?: string;
+  requestMirror?: { backendRef?: BackendRefLike };
+  responseHeaderModifier?: HeaderEdit;
+}
 interface BackendRefLike {
   group?: string;
   kind?: string;
   name?: string;
   namespace?: string;
   weight?: number;
+  filters?: FilterLike[];
 }
 interface RuleLike {
   matches?: MatchLike[];
   backendRefs?: BackendRefLike[];
-  filters?: Array<{ type?: string; requestMirror?: { backendRef?: BackendRefLike } }>;
+  filters?: FilterLike[];
 }
 export interface HTTPRouteLike {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -147,7 +161,10 @@ export function gatewayPolicy(route: HTTPRouteLike | undefined, o: GatewayPolicy
       .map((f) => f.requestMirror?.backendRef)
       .filter(valid)
       .map((r) => r.name);
-    return { service: ref.name, mirrors };
+    const responseHeaders = [...(rule.filters ?? []), ...(ref.filters ?? [])]
+      .filter((f) => f.type === 'ResponseHeaderModifier')
+      .map((f) => f.responseHeaderModifier ?? {});
+    return { service: ref.name, mirrors, ...(responseHeaders.length > 0 ? { responseHeaders } : {}) };
   };
   return {
     source: `${where} resourceVersion ${route.metadata?.resourceVersion ?? '?'}`,

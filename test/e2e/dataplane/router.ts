@@ -21,7 +21,7 @@ import { closeServer, listenLoopback, loopback, loopbackUrl } from './loopback.t
 import { createMetrics, type MeshMetrics } from './metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
 import { nginxPolicy, type IngressLike } from './nginx-routing.ts';
-import { requestInfo, type RoutingPolicy } from './routing.ts';
+import { editHeaders, requestInfo, type RoutingPolicy } from './routing.ts';
 import { watchObject, whenSynced, type ListResult, type ObjectWatch } from './watch-object.ts';
 import { createPicker, type SplitMode } from './weighted.ts';
 
@@ -223,7 +223,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
       started,
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, {
-          ...endToEnd(answer.headers),
+          ...editHeaders(endToEnd(answer.headers), decision.responseHeaders ?? []),
           [backendHeader]: decision.service,
         });
         answer.pipe(res);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { errorRateAnnotation, imageTag, latencyAnnotation, slotState } from './behaviour.ts';
 import { gatewayPolicy, type HTTPRouteLike } from './gatewayapi-routing.ts';
 import { nginxPolicy } from './nginx-routing.ts';
-import { requestInfo, type RouteDecision } from './routing.ts';
+import { editHeaders, requestInfo, type RouteDecision } from './routing.ts';
 import { createPicker } from './weighted.ts';
 
 const served = new Set(['web', 'web-primary', 'web-canary']);
@@ -109,6 +109,44 @@ describe('HTTPRoute routing', () => {
       },
     });
     expect(policy.decide(req())).toEqual({ service: 'web-primary', mirrors: ['web-canary'] });
+  });
+
+  it('edits the answer headers with the rule and the chosen backend ResponseHeaderModifiers', () => {
+    const modifier = (add: Array<{ name: string; value: string }>) => [
+      { type: 'ResponseHeaderModifier', responseHeaderModifier: { add } },
+    ];
+    const policy = gw({
+      spec: {
+        rules: [
+          {
+            filters: modifier([{ name: 'X-Rule', value: 'r' }]),
+            backendRefs: [
+              { name: 'web-primary', weight: 1, filters: modifier([{ name: 'Set-Cookie', value: 'p=1' }]) },
+              { name: 'web-canary', weight: 1, filters: modifier([{ name: 'Set-Cookie', value: 'c=1' }]) },
+            ],
+          },
+        ],
+      },
+    });
+    const first = policy.decide(req());
+    const second = policy.decide(req());
+    expect(service(first)).toBe('web-primary');
+    expect('responseHeaders' in first && first.responseHeaders).toEqual([
+      { add: [{ name: 'X-Rule', value: 'r' }] },
+      { add: [{ name: 'Set-Cookie', value: 'p=1' }] },
+    ]);
+    expect('responseHeaders' in second && second.responseHeaders?.[1]).toEqual({
+      add: [{ name: 'Set-Cookie', value: 'c=1' }],
+    });
+    // add appends to what the backend sent, set replaces, remove drops.
+    const edited = editHeaders({ 'set-cookie': ['app=1'], server: 'x', 'x-drop': 'y' }, [
+      {
+        add: [{ name: 'Set-Cookie', value: 'c=1' }],
+        set: [{ name: 'Server', value: 'gw' }],
+        remove: ['X-Drop'],
+      },
+    ]);
+    expect(edited).toEqual({ 'set-cookie': ['app=1', 'c=1'], server: 'gw' });
   });
 
   it('matches the weights within sampling error in random mode', () => {

@@ -20,8 +20,33 @@ export type RouteDecision =
       mirrors: string[];
       /** ingress-nginx only: the canary upstream name when the canary Ingress took the request. */
       canaryUpstream?: string;
+      /** Gateway API ResponseHeaderModifier filters of the rule and the chosen backend, in order. */
+      responseHeaders?: HeaderEdit[];
     }
   | { status: number; reason: string };
+
+/** One Gateway API HTTPHeaderFilter: remove, then set (replace), then add (append). */
+export interface HeaderEdit {
+  add?: Array<{ name: string; value: string }>;
+  set?: Array<{ name: string; value: string }>;
+  remove?: string[];
+}
+
+/** The answer's headers after the edits, header names lower-cased as Node gives them. */
+export function editHeaders(headers: IncomingHttpHeaders, edits: readonly HeaderEdit[]): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = { ...headers };
+  const list = (v: string | string[] | undefined): string[] =>
+    v === undefined ? [] : Array.isArray(v) ? v : [v];
+  for (const e of edits) {
+    for (const name of e.remove ?? []) delete out[name.toLowerCase()];
+    for (const h of e.set ?? []) out[h.name.toLowerCase()] = h.value;
+    for (const h of e.add ?? []) {
+      const name = h.name.toLowerCase();
+      out[name] = [...list(out[name]), h.value];
+    }
+  }
+  return out;
+}
 
 export interface RoutingPolicy {
   /** Where the rules came from, e.g. "HTTPRoute demo/web resourceVersion 1234". */

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import { RouteConflictError } from '../../../operator/src/routers/errors.ts';
 import { createRouter } from '../../../operator/src/routers/factory.ts';
+import { routeRules } from '../../../operator/src/routers/gatewayapi-object.ts';
+import { sessionCookies } from '../../../operator/src/routers/session-affinity.ts';
 import type { KubeObject, ObjectClient, ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
 import type { RouteTarget } from '../../../operator/src/routers/router.ts';
@@ -157,6 +159,32 @@ describe('gatewayapi router on the real API server', () => {
       },
     ]);
     expect(await router.getWeights(t)).toEqual({ primary: 100, canary: 0, mirror: true });
+  });
+
+  it('session affinity: the real CRD takes the cookie rules and filters, and stores them as written', async () => {
+    const sa = sessionCookies(
+      { cookieName: 'canary-session', primaryCookieName: 'primary-session', maxAgeSeconds: 600 },
+      owner.uid,
+      'rev-1',
+    );
+    const t = target('sticky', { sessionAffinity: sa });
+    const router = createRouter('gatewayapi', client);
+    await router.ensureRoutes(t);
+    for (const canary of [20, 0]) {
+      await router.setWeights(t, { primary: 100 - canary, canary });
+      const live = await client.get(ref('sticky'));
+      const rules = (live?.['spec'] as { rules: unknown[] }).rules;
+      // Stored exactly as built: no defaulting the router would then see as drift.
+      expect(rules).toEqual(routeRules(t, { primary: 100 - canary, canary }, 'HTTPRoute'));
+      expect(rules).toHaveLength(3);
+      expect(await router.getWeights(t)).toEqual({ primary: 100 - canary, canary, mirror: false });
+      // Every pass converges the route: an unchanged one is not written again.
+      await router.ensureRoutes(t);
+      await router.setWeights(t, { primary: 100 - canary, canary });
+      expect((await client.get(ref('sticky')))?.metadata.resourceVersion).toBe(
+        live?.metadata.resourceVersion,
+      );
+    }
   });
 
   it('retries when the route changes between its read and its write, and keeps that change', async () => {
