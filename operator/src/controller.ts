@@ -7,6 +7,7 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
   type V1ConfigMap,
+  type V1DaemonSet,
   type V1Deployment,
   type V1Secret,
   type V2HorizontalPodAutoscaler,
@@ -24,7 +25,10 @@ export { GROUP, VERSION };
 
 /** A Canary as the informer holds it; parsed and validated by the reconciler. */
 export interface CanaryObject extends KubernetesObject {
-  spec?: { targetRef?: { name?: string }; autoscalerRef?: { name?: string } } & Record<string, unknown>;
+  spec?: { targetRef?: { kind?: string; name?: string }; autoscalerRef?: { name?: string } } & Record<
+    string,
+    unknown
+  >;
   status?: Record<string, unknown>;
 }
 export type MetricTemplateObject = KubernetesObject & { spec?: Record<string, unknown> };
@@ -33,6 +37,7 @@ export type AlertProviderObject = KubernetesObject & { spec?: Record<string, unk
 export interface Caches {
   canary(namespace: string, name: string): CanaryObject | undefined;
   deployment(namespace: string, name: string): V1Deployment | undefined;
+  daemonSet(namespace: string, name: string): V1DaemonSet | undefined;
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
   autoscaler(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
@@ -69,6 +74,7 @@ export class Controller {
   private readonly informers: SupervisedInformer<KubernetesObject>[] = [];
   private readonly canaries: SupervisedInformer<CanaryObject>;
   private readonly deployments: SupervisedInformer<V1Deployment>;
+  private readonly daemonSets: SupervisedInformer<V1DaemonSet>;
   private readonly configMaps: SupervisedInformer<V1ConfigMap>;
   private readonly secrets: SupervisedInformer<V1Secret>;
   private readonly autoscalers: SupervisedInformer<V2HorizontalPodAutoscaler>;
@@ -153,15 +159,24 @@ export class Controller {
       listCustom('alertproviders'),
       () => {},
     );
+    // A target or primary changed: queue the Canaries whose targetRef (of that kind) names it.
+    const targetOrPrimary = (kind: string, w: KubernetesObject) =>
+      this.enqueueDependents(w.metadata?.namespace, (c) => {
+        const ref = c.spec?.targetRef;
+        if ((ref?.kind ?? 'Deployment') !== kind) return false;
+        return ref?.name === w.metadata?.name || `${ref?.name}-primary` === w.metadata?.name;
+      });
     this.deployments = make(
       'deployments',
       path('apps', 'v1', 'deployments'),
       () => (ns ? apps.listNamespacedDeployment({ namespace: ns }) : apps.listDeploymentForAllNamespaces()),
-      (d) =>
-        this.enqueueDependents(d.metadata?.namespace, (c) => {
-          const target = c.spec?.targetRef?.name;
-          return target === d.metadata?.name || `${target}-primary` === d.metadata?.name;
-        }),
+      (d) => targetOrPrimary('Deployment', d),
+    );
+    this.daemonSets = make(
+      'daemonsets',
+      path('apps', 'v1', 'daemonsets'),
+      () => (ns ? apps.listNamespacedDaemonSet({ namespace: ns }) : apps.listDaemonSetForAllNamespaces()),
+      (d) => targetOrPrimary('DaemonSet', d),
     );
     // A change to any ConfigMap/Secret of a namespace re-reconciles that namespace's canaries; the
     // reconciler's revision hash decides whether it matters, in microseconds and without API calls.
@@ -238,6 +253,7 @@ export class Controller {
     return {
       canary: (ns, n) => this.canaries.get(n, ns),
       deployment: (ns, n) => this.deployments.get(n, ns),
+      daemonSet: (ns, n) => this.daemonSets.get(n, ns),
       configMap: (ns, n) => this.configMaps.get(n, ns),
       secret: (ns, n) => this.secrets.get(n, ns),
       autoscaler: (ns, n) => this.autoscalers.get(n, ns),

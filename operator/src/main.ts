@@ -16,7 +16,7 @@ import { ConfigError, parseConfig, type Config } from './runtime/config.ts';
 import { startHttpServer } from './runtime/http-server.ts';
 import { createLogger } from './runtime/logger.ts';
 import { createMetrics, forgetCanaryGauges } from './runtime/metrics.ts';
-import { DeploymentTarget } from './workloads/deployment-target.ts';
+import { WorkloadTarget } from './workloads/workload-target.ts';
 
 function readConfig(): Config {
   const program = new Command('fledge')
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const reconcile = createReconciler({
     caches: controller.caches,
     read: (ns, name, fresh) => controller.readCanary(ns, name, fresh),
-    target: new DeploymentTarget(kc, controller.caches, objectClient),
+    target: new WorkloadTarget(kc, controller.caches, objectClient),
     router: routerFor,
     events: createEventRecorder(kc, 'fledge', identity, log),
     status: createStatusWriter(kc, undefined, (obj) => controller.wroteCanary(obj)),

@@ -162,6 +162,14 @@ const providerRules: Rule<WithProvider>[] = [
 
 export const canarySpecSchema = validated(canarySpecObject, [
   ...providerRules.map(unlessProviderUnset),
+  {
+    // A DaemonSet runs one pod per node: there is no replica count for an HPA to set.
+    rule: "!has(self.autoscalerRef) || self.targetRef.kind == 'Deployment'",
+    message: 'autoscalerRef needs a Deployment target (a DaemonSet runs one pod per node)',
+    fieldPath: '.autoscalerRef',
+    reason: 'FieldValueForbidden',
+    holds: (self) => self.autoscalerRef === undefined || self.targetRef.kind === 'Deployment',
+  },
   notSupported('routeRef', 'routeRef'),
   notSupported('upstreamRef', 'upstreamRef'),
 ]);

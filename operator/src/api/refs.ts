@@ -11,21 +11,25 @@ export const namespaceName = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a DNS-1123 label' });
 const apiVersion = z.string().min(1).max(253);
 
-/** The workload under canary. Flagger also targets DaemonSets and Services; fledge not yet. */
+/** The kinds of workload fledge puts under canary (one file each under operator/src/workloads/). */
+export const WORKLOAD_KINDS = ['Deployment', 'DaemonSet'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/** The workload under canary. Flagger also targets Services (Knative); fledge not. */
 export const targetRefSchema = validated(
   z
     .object({
-      apiVersion: apiVersion.describe('API version of the target, apps/v1 for a Deployment'),
-      kind: supportedEnum(['Deployment'], ['DaemonSet', 'Service'], 'targetRef.kind'),
+      apiVersion: apiVersion.describe('API version of the target: apps/v1'),
+      kind: supportedEnum(WORKLOAD_KINDS, ['Service'], 'targetRef.kind'),
       name: objectName.describe('Name of the target in the Canary namespace'),
     })
     .describe('The workload whose new revisions are analysed and promoted'),
   [
     {
-      rule: "self.kind != 'Deployment' || self.apiVersion == 'apps/v1'",
-      message: 'targetRef.apiVersion must be apps/v1 for kind Deployment',
+      rule: "self.apiVersion == 'apps/v1'",
+      message: 'targetRef.apiVersion must be apps/v1 for kind Deployment or DaemonSet',
       fieldPath: '.apiVersion',
-      // zod has already narrowed kind to Deployment here.
+      // zod has already narrowed kind to the apps/v1 workloads here.
       holds: (self) => self.apiVersion === 'apps/v1',
     },
   ],

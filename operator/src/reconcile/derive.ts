@@ -1,4 +1,5 @@
-import type { V1Deployment, V1OwnerReference } from '@kubernetes/client-node';
+import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { Workload } from '../workloads/workload.ts';
 import { API_VERSION, DEFAULT_SESSION_MAX_AGE_SECONDS, durationMs, type Canary } from '../api/index.ts';
 import type { Plan } from '../machine/plan.ts';
 import type { RouteTarget } from '../routers/router.ts';
@@ -60,7 +61,7 @@ export function routeTarget(canary: Canary, release?: string): RouteTarget {
   };
 }
 
-export function servicePlan(canary: Canary, target: V1Deployment): ServicePlan {
+export function servicePlan(canary: Canary, target: Workload): ServicePlan {
   const s = canary.spec.service;
   const targetPort = s.targetPort ?? s.port;
   return {

@@ -4,7 +4,9 @@ import { durationMs, type Canary, type ResolvedCanary } from '../api/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { Effect, EffectParams, MachineEvent } from '../machine/index.ts';
 import type { Router } from '../routers/index.ts';
-import type { Target, TargetObservation } from '../workloads/deployment-target.ts';
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { Target, TargetObservation } from '../workloads/workload-target.ts';
+import type { Workload } from '../workloads/workload.ts';
 import { deliverAlert, type AlertSources } from './alerts.ts';
 import { analyse, type CheckSources } from './checks.ts';
 import { ownerOf, routeTarget, servicePlan } from './derive.ts';
@@ -55,6 +57,7 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
     case 'ensureServices':
       if (obs.target)
         await target.ensureServices(
+          obs.kind,
           obs.target,
           owner,
           servicePlan(canary, obs.target),
@@ -88,20 +91,27 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
         effect.type === 'scaleTargetToZero' ||
         (effect.type === 'scaleCanary' && effect.params.replicas === 0);
       if (toZero) {
-        await target.scale(obs.target, 0);
+        await target.scale(obs.kind, obs.target, 0);
         return {};
       }
+      // A DaemonSet has no count: it runs on its nodes again.
+      if (obs.kind === 'DaemonSet') {
+        await target.scale(obs.kind, obs.target, 1);
+        return {};
+      }
+      const replicasOf = (w: Workload | undefined) => (w as V1Deployment | undefined)?.spec?.replicas;
       // With an HPA, it owns the canary's count once running: only a canary at zero (where an HPA
       // does not act) is started, at the HPA's minimum, as Flagger does.
       if (canary.spec.autoscalerRef && effect.type === 'scaleCanary') {
-        if ((obs.target.spec?.replicas ?? 0) === 0)
-          await target.scale(obs.target, canaryStartReplicas(obs.autoscaler));
+        if ((replicasOf(obs.target) ?? 0) === 0)
+          await target.scale(obs.kind, obs.target, canaryStartReplicas(obs.autoscaler));
         return {};
       }
       // The canary runs as many replicas as the primary serves with (Flagger's behaviour).
       await target.scale(
+        obs.kind,
         obs.target,
-        Math.max(obs.primary?.spec?.replicas ?? obs.target.spec?.replicas ?? 1, 1),
+        Math.max(replicasOf(obs.primary) ?? replicasOf(obs.target) ?? 1, 1),
       );
       return {};
     }

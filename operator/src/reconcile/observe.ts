@@ -1,15 +1,15 @@
 import type { Canary } from '../api/index.ts';
 import type { ObserveEvent } from '../machine/index.ts';
 import type { Readiness } from '../status/waiting.ts';
-import type { TargetObservation } from '../workloads/deployment-target.ts';
+import type { TargetObservation } from '../workloads/workload-target.ts';
 import { REVISION_ANNOTATION } from '../workloads/primary.ts';
-import { deploymentReadiness } from '../workloads/readiness.ts';
+import { workloadReadiness } from '../workloads/readiness.ts';
 
 /** Readiness of the primary and the target (the canary), with the Canary's thresholds. */
 export function readinessOf(canary: Canary, obs: TargetObservation): Readiness {
   const a = canary.spec.analysis;
-  const primary = deploymentReadiness(obs.primary, a.primaryReadyThreshold);
-  const target = deploymentReadiness(obs.target, a.canaryReadyThreshold);
+  const primary = workloadReadiness(obs.kind, obs.primary, a.primaryReadyThreshold);
+  const target = workloadReadiness(obs.kind, obs.target, a.canaryReadyThreshold);
   return {
     primaryReady: primary.ready,
     primaryReason: primary.reason,

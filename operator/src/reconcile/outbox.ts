@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { receives } from '../../../analysis/src/index.ts';
 import type { Canary } from '../api/index.ts';
 import { effectTypes, routeOf, type Effect, type MachineContext } from '../machine/index.ts';
-import type { TargetObservation } from '../workloads/deployment-target.ts';
+import type { TargetObservation } from '../workloads/workload-target.ts';
 import { REVISION_ANNOTATION } from '../workloads/primary.ts';
 
 /**

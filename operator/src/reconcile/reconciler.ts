@@ -17,7 +17,8 @@ import { forgetCanary } from '../runtime/metrics.ts';
 import { recordMetrics, recordOutcome } from './record-metrics.ts';
 import { Reason, type Condition } from '../status/conditions.ts';
 import { waitingOf } from '../status/waiting.ts';
-import type { Target } from '../workloads/deployment-target.ts';
+import type { Target } from '../workloads/workload-target.ts';
+import { unsupportedTarget } from '../workloads/workload.ts';
 import type { CheckSources } from './checks.ts';
 import { planOf } from './derive.ts';
 import type { AlertSources } from './alerts.ts';
@@ -165,7 +166,7 @@ async function reconcileOnce(
 
   const autoscalerRef = canary.spec.autoscalerRef;
   const observeTarget = () =>
-    deps.target.observe(namespace, canary.spec.targetRef.name, true, autoscalerRef?.name);
+    deps.target.observe(namespace, canary.spec.targetRef, true, autoscalerRef?.name);
   let obs = observeTarget();
   if (!obs.target || !obs.revision) {
     if (deleting) {
@@ -177,10 +178,15 @@ async function reconcileOnce(
       obj,
       canary,
       Reason.TargetNotFound,
-      `Deployment ${namespace}/${canary.spec.targetRef.name} not found`,
+      `${canary.spec.targetRef.kind} ${namespace}/${canary.spec.targetRef.name} not found`,
       now,
       log,
     );
+    return {};
+  }
+  const unsupported = deleting ? undefined : unsupportedTarget(obs.kind, obs.target);
+  if (unsupported) {
+    await stall(deps, obj, canary, Reason.TargetNotSupported, unsupported, now, log);
     return {};
   }
   // Without the target's HPA there is nothing to copy to the primary, and scaling the canary by

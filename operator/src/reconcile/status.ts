@@ -3,7 +3,7 @@ import type { Canary, CanaryStatus, Check } from '../api/index.ts';
 import type { Phase, Step } from '../machine/index.ts';
 import { applyHealth, setCondition, type Condition, type Health } from '../status/conditions.ts';
 import { healthOf, promotedOf } from '../status/health.ts';
-import type { TargetObservation } from '../workloads/deployment-target.ts';
+import type { TargetObservation } from '../workloads/workload-target.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

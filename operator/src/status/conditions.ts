@@ -34,6 +34,7 @@ export const Reason = {
   Terminated: 'Terminated',
   Suspended: 'Suspended',
   TargetNotFound: 'TargetNotFound',
+  TargetNotSupported: 'TargetNotSupported',
   AutoscalerNotFound: 'AutoscalerNotFound',
   TemplateNotFound: 'TemplateNotFound',
   InvalidSpec: 'InvalidSpec',

@@ -1,6 +1,8 @@
 import type {
+  V1DaemonSet,
   V1Deployment,
   V1ObjectMeta,
+  V1PodTemplateSpec,
   V1OwnerReference,
   V1Service,
   V1ServicePort,
@@ -9,6 +11,7 @@ import { GITOPS_OPT_OUT, withoutInventory } from '../api/gitops-metadata.ts';
 import { MANAGED_BY } from '../api/group.ts';
 import { withPrimaryConfigRefs, type ConfigRefs } from './configs.ts';
 import { selectorLabel } from './selector.ts';
+import { releasedTemplate, type Workload, type WorkloadKind } from './workload.ts';
 
 /** Annotations and labels fledge owns on the objects it creates. */
 export const REVISION_ANNOTATION = 'fledge.dev/revision';
@@ -33,7 +36,7 @@ export interface ServiceMetadata {
 }
 
 /** Every container port of the target other than `targetPort`, for service.portDiscovery. */
-export function discoverPorts(target: V1Deployment, targetPort: number | string): V1ServicePort[] {
+export function discoverPorts(target: Workload, targetPort: number | string): V1ServicePort[] {
   const ports: V1ServicePort[] = [];
   for (const c of target.spec?.template.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
@@ -72,6 +75,48 @@ export function promotedPrimaryMetadata(
   };
 }
 
+/** The target's selector label, or the error Flagger gives for a workload without one. */
+function requireSelectorLabel(kind: WorkloadKind, target: Workload): { key: string; value: string } {
+  const label = selectorLabel(target);
+  if (!label) {
+    throw new Error(
+      `${kind} ${target.metadata?.name ?? ''} has no app, name or app.kubernetes.io/name selector label`,
+    );
+  }
+  return label;
+}
+
+/** What a primary of either kind has in common: metadata, selector and the pod template. */
+function primaryParts(
+  kind: WorkloadKind,
+  target: Workload,
+  owner: V1OwnerReference,
+  revision: string,
+  tracked: ConfigRefs,
+) {
+  const name = target.metadata?.name ?? '';
+  const label = requireSelectorLabel(kind, target);
+  const primaryValue = primaryName(label.value);
+  const template: V1PodTemplateSpec = structuredClone(releasedTemplate(target.spec?.template) ?? {});
+  template.metadata = {
+    ...template.metadata,
+    labels: { ...withoutInventory(template.metadata?.labels), [label.key]: primaryValue },
+    annotations: { ...withoutInventory(template.metadata?.annotations) },
+  };
+  if (template.spec) template.spec = withPrimaryConfigRefs(template.spec, tracked);
+  return {
+    metadata: {
+      name: primaryName(name),
+      namespace: target.metadata?.namespace,
+      labels: { ...withoutInventory(target.metadata?.labels), [label.key]: primaryValue, ...MANAGED_BY },
+      annotations: { ...GITOPS_OPT_OUT, [REVISION_ANNOTATION]: revision },
+      ownerReferences: [owner],
+    },
+    selector: { matchLabels: { [label.key]: primaryValue } },
+    template,
+  };
+}
+
 /**
  * The `<target>-primary` Deployment that serves stable traffic: the target's pod template at
  * `revision`, its selector label value suffixed `-primary`, and its configs renamed to their
@@ -84,34 +129,40 @@ export function buildPrimary(
   tracked: ConfigRefs,
   replicas: number,
 ): V1Deployment {
-  const name = target.metadata?.name ?? '';
-  const label = selectorLabel(target);
-  if (!label) throw new Error(`Deployment ${name} has no app, name or app.kubernetes.io/name selector label`);
-  const primaryValue = primaryName(label.value);
-  const template = structuredClone(target.spec?.template ?? {});
-  template.metadata = {
-    ...template.metadata,
-    labels: { ...withoutInventory(template.metadata?.labels), [label.key]: primaryValue },
-    annotations: { ...withoutInventory(template.metadata?.annotations) },
-  };
-  if (template.spec) template.spec = withPrimaryConfigRefs(template.spec, tracked);
+  const { metadata, selector, template } = primaryParts('Deployment', target, owner, revision, tracked);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: {
-      name: primaryName(name),
-      namespace: target.metadata?.namespace,
-      labels: { ...withoutInventory(target.metadata?.labels), [label.key]: primaryValue, ...MANAGED_BY },
-      annotations: { ...GITOPS_OPT_OUT, [REVISION_ANNOTATION]: revision },
-      ownerReferences: [owner],
-    },
+    metadata,
     spec: {
       replicas,
       minReadySeconds: target.spec?.minReadySeconds,
       revisionHistoryLimit: target.spec?.revisionHistoryLimit,
       strategy: target.spec?.strategy,
       progressDeadlineSeconds: target.spec?.progressDeadlineSeconds,
-      selector: { matchLabels: { [label.key]: primaryValue } },
+      selector,
+      template,
+    },
+  };
+}
+
+/** The `<target>-primary` DaemonSet, as buildPrimary; its template never carries the scale-to-zero key. */
+export function buildPrimaryDaemonSet(
+  target: V1DaemonSet,
+  owner: V1OwnerReference,
+  revision: string,
+  tracked: ConfigRefs,
+): V1DaemonSet {
+  const { metadata, selector, template } = primaryParts('DaemonSet', target, owner, revision, tracked);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata,
+    spec: {
+      minReadySeconds: target.spec?.minReadySeconds,
+      revisionHistoryLimit: target.spec?.revisionHistoryLimit,
+      updateStrategy: target.spec?.updateStrategy,
+      selector,
       template,
     },
   };
@@ -121,10 +172,13 @@ export function buildPrimary(
  * The three Services of a canary: the apex `<svc>` and `<svc>-primary` select the primary pods,
  * `<svc>-canary` selects the target's pods. Routers split traffic between primary and canary.
  */
-export function buildServices(target: V1Deployment, owner: V1OwnerReference, plan: ServicePlan): V1Service[] {
-  const label = selectorLabel(target);
-  const name = target.metadata?.name ?? '';
-  if (!label) throw new Error(`Deployment ${name} has no app, name or app.kubernetes.io/name selector label`);
+export function buildServices(
+  target: Workload,
+  owner: V1OwnerReference,
+  plan: ServicePlan,
+  kind: WorkloadKind = 'Deployment',
+): V1Service[] {
+  const label = requireSelectorLabel(kind, target);
   const ports: V1ServicePort[] = [
     {
       name: plan.portName,

@@ -69,7 +69,7 @@ const operatorRules: Rule[] = [
   { apiGroups: ['fledge.dev'], resources: ['canaries/finalizers'], verbs: ['update'] },
   {
     apiGroups: ['apps'],
-    resources: ['deployments'],
+    resources: ['deployments', 'daemonsets'],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
   },
   { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
@@ -610,6 +610,9 @@ describe('chart installed into the real API server', () => {
       ['create', 'deployments.apps', other],
       ['patch', 'deployments.apps', other],
       ['update', 'deployments.apps', other],
+      ['watch', 'daemonsets.apps', ''],
+      ['create', 'daemonsets.apps', other],
+      ['patch', 'daemonsets.apps', other],
       ['create', 'services', other],
       ['patch', 'services', other],
       ['list', 'secrets', ''],
@@ -625,6 +628,7 @@ describe('chart installed into the real API server', () => {
     ];
     const denied: Check[] = [
       ['delete', 'deployments.apps', other],
+      ['delete', 'daemonsets.apps', other],
       ['delete', 'services', other],
       ['delete', 'secrets', other],
       ['delete', 'configmaps', other],

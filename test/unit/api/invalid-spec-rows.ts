@@ -13,11 +13,32 @@ export const specRows: Row[] = [
   ],
   ['provider nobody knows', GW, { 'spec.provider': 'envoy' }, 'spec.provider'],
   [
-    'target kind DaemonSet',
+    'target kind Service (Knative)',
     GW,
-    { 'spec.targetRef.kind': 'DaemonSet' },
+    { 'spec.targetRef.kind': 'Service' },
     'spec.targetRef.kind',
-    'targetRef.kind DaemonSet is not supported yet',
+    'targetRef.kind Service is not supported yet',
+  ],
+  [
+    'DaemonSet target with an autoscalerRef',
+    GW,
+    {
+      'spec.targetRef.kind': 'DaemonSet',
+      'spec.autoscalerRef': {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        name: 'podinfo',
+      },
+    },
+    'spec.autoscalerRef',
+    'autoscalerRef needs a Deployment target',
+  ],
+  [
+    'DaemonSet target apiVersion not apps/v1',
+    GW,
+    { 'spec.targetRef.kind': 'DaemonSet', 'spec.targetRef.apiVersion': 'extensions/v1beta1' },
+    'spec.targetRef.apiVersion',
+    'apps/v1',
   ],
   [
     'target apiVersion not apps/v1',

@@ -6,7 +6,7 @@ import { createReconciler } from '../../../operator/src/reconcile/reconciler.ts'
 import { StatusConflictError } from '../../../operator/src/reconcile/status-writer.ts';
 import type { Router } from '../../../operator/src/routers/index.ts';
 import { createMetrics } from '../../../operator/src/runtime/metrics.ts';
-import type { Target, TargetObservation } from '../../../operator/src/workloads/deployment-target.ts';
+import type { Target, TargetObservation } from '../../../operator/src/workloads/workload-target.ts';
 import { REVISION_ANNOTATION } from '../../../operator/src/workloads/primary.ts';
 import { targetRevision } from '../../../operator/src/workloads/revision.ts';
 
@@ -139,10 +139,11 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
     const written = new WriteThrough<V1Deployment>();
     const observed = (name: string) => written.read('shop', name, clone(cache.get(name)));
     const target: Target = {
-      observe(_ns, name): TargetObservation {
+      observe(_ns, { name }): TargetObservation {
         const t = observed(name);
         const primary = observed(`${name}-primary`);
         return {
+          kind: 'Deployment',
           target: t,
           primary,
           revision: t ? targetRevision(t.spec?.template, {}) : undefined,
@@ -163,7 +164,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
         }),
       ensureServices: () => io(() => undefined),
       ensureAutoscaler: () => io(() => undefined),
-      scale: (dep, replicas) =>
+      scale: (_kind, dep, replicas) =>
         io(() => {
           const live = api.get(dep.metadata!.name!)!;
           if (live.spec?.replicas === replicas) return;
@@ -201,6 +202,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
       caches: {
         canary: () => canary,
         deployment: (_ns, n) => cache.get(n),
+        daemonSet: () => undefined,
         configMap: () => undefined,
         secret: () => undefined,
         autoscaler: () => undefined,

@@ -5,6 +5,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
   type V1ConfigMap,
+  type V1DaemonSet,
   type V1Deployment,
   type V1OwnerReference,
   type V1Secret,
@@ -21,25 +22,31 @@ import { AUTOSCALER_API_VERSION, primaryAutoscaler, primaryAutoscalerName } from
 import { referencedConfigs, type ConfigRefs } from './configs.ts';
 import {
   buildPrimary,
+  buildPrimaryDaemonSet,
   buildServices,
   MANAGED_BY,
+  primaryName,
   promotedPrimaryMetadata,
   REVISION_ANNOTATION,
   type ServicePlan,
 } from './primary.ts';
 import { configChecksum, targetRevision } from './revision.ts';
+import { daemonSetScalePatch, releasedTemplate, type Workload, type WorkloadKind } from './workload.ts';
 
 /** Reads served from informer caches; writes go to the API server. */
 export interface WorkloadCache {
   deployment(namespace: string, name: string): V1Deployment | undefined;
+  daemonSet(namespace: string, name: string): V1DaemonSet | undefined;
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
   autoscaler(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
 }
 
 export interface TargetObservation {
-  target: V1Deployment | undefined;
-  primary: V1Deployment | undefined;
+  /** The kind of both the target and its primary. */
+  kind: WorkloadKind;
+  target: Workload | undefined;
+  primary: Workload | undefined;
   revision: string | undefined;
   tracked: ConfigRefs;
   /** `configmap/<name>` or `secret/<name>` -> checksum; missing configs are listed in `missingConfigs`. */
@@ -49,9 +56,9 @@ export interface TargetObservation {
   autoscaler?: V2HorizontalPodAutoscaler | undefined;
 }
 
-/** What the reconciler uses of a target; the Deployment target below is the one implementation. */
+/** What the reconciler uses of a target; WorkloadTarget below is the one implementation. */
 export type Target = Pick<
-  DeploymentTarget,
+  WorkloadTarget,
   'observe' | 'ensurePrimary' | 'ensureServices' | 'ensureAutoscaler' | 'scale' | 'promote'
 >;
 
@@ -60,19 +67,23 @@ const describe = (kind: string, ns: string, name: string, what: string) =>
   `${kind} ${ns}/${name}: ${what} failed`;
 
 /**
- * The Deployment target, as Flagger runs it: a `<name>-primary` copy serves stable traffic, the
- * target itself is the canary (scaled to zero between releases), and promotion copies the
+ * The target, a Deployment or a DaemonSet, as Flagger runs it: a `<name>-primary` copy serves
+ * stable traffic, the target itself is the canary (at zero between releases: no replicas for a
+ * Deployment, a nodeSelector no node has for a DaemonSet, workload.ts), and promotion copies the
  * target's pod template and its tracked ConfigMaps/Secrets (as `-primary` copies) to the primary.
  * Every write is idempotent: repeating any call after a crash converges to the same objects.
  */
-export class DeploymentTarget {
+export class WorkloadTarget {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
   private readonly cache: WorkloadCache;
   /** Plain-JSON reads and writes of Services, served from the owned-object cache when it can. */
   private readonly objects: ObjectClient;
-  /** Deployments this process wrote, until the informer has them: passes never decide on an older copy. */
-  private readonly written = new WriteThrough<V1Deployment>();
+  /** Workloads this process wrote, until the informer has them: passes never decide on an older copy. */
+  private readonly written = {
+    Deployment: new WriteThrough<V1Deployment>(),
+    DaemonSet: new WriteThrough<V1DaemonSet>(),
+  };
 
   constructor(kc: KubeConfig, cache: WorkloadCache, objects: ObjectClient) {
     this.apps = kc.makeApiClient(AppsV1Api);
@@ -81,10 +92,26 @@ export class DeploymentTarget {
     this.objects = objects;
   }
 
-  observe(namespace: string, name: string, trackConfigs: boolean, autoscaler?: string): TargetObservation {
-    const target = this.written.read(namespace, name, this.cache.deployment(namespace, name));
-    const primaryName = `${name}-primary`;
-    const primary = this.written.read(namespace, primaryName, this.cache.deployment(namespace, primaryName));
+  private read(kind: WorkloadKind, namespace: string, name: string): Workload | undefined {
+    return kind === 'DaemonSet'
+      ? this.written.DaemonSet.read(namespace, name, this.cache.daemonSet(namespace, name))
+      : this.written.Deployment.read(namespace, name, this.cache.deployment(namespace, name));
+  }
+
+  private record(kind: WorkloadKind, w: Workload): void {
+    if (kind === 'DaemonSet') this.written.DaemonSet.record(w as V1DaemonSet);
+    else this.written.Deployment.record(w as V1Deployment);
+  }
+
+  observe(
+    namespace: string,
+    ref: { kind: WorkloadKind; name: string },
+    trackConfigs: boolean,
+    autoscaler?: string,
+  ): TargetObservation {
+    const { kind, name } = ref;
+    const target = this.read(kind, namespace, name);
+    const primary = this.read(kind, namespace, `${name}-primary`);
     const tracked = trackConfigs
       ? referencedConfigs(target?.spec?.template?.spec)
       : { configMaps: [], secrets: [] };
@@ -100,8 +127,12 @@ export class DeploymentTarget {
       if (obj) trackedConfigs[`secret/${s}`] = configChecksum(obj.data);
       else missingConfigs.push(`secret/${s}`);
     }
-    const revision = target ? targetRevision(target.spec?.template, trackedConfigs) : undefined;
+    // Holding a DaemonSet at zero edits its template; that is not a release (workload.ts).
+    const revision = target
+      ? targetRevision(releasedTemplate(target.spec?.template), trackedConfigs)
+      : undefined;
     return {
+      kind,
       target,
       primary,
       revision,
@@ -114,17 +145,23 @@ export class DeploymentTarget {
 
   /** Creates the primary at the target's current revision if it does not exist yet. */
   async ensurePrimary(obs: TargetObservation, owner: V1OwnerReference): Promise<void> {
-    const { target } = obs;
+    const { target, kind } = obs;
     if (!target?.metadata?.name || !target.metadata.namespace || obs.primary || !obs.revision) return;
     const ns = target.metadata.namespace;
     await this.copyConfigs(ns, obs.tracked, owner);
-    const replicas = target.spec?.replicas ?? 1;
-    const body = buildPrimary(target, owner, obs.revision, obs.tracked, Math.max(replicas, 1));
+    const name = primaryName(target.metadata.name);
     try {
-      this.written.record(await this.apps.createNamespacedDeployment({ namespace: ns, body }));
+      if (kind === 'DaemonSet') {
+        const body = buildPrimaryDaemonSet(target as V1DaemonSet, owner, obs.revision, obs.tracked);
+        this.record(kind, await this.apps.createNamespacedDaemonSet({ namespace: ns, body }));
+      } else {
+        const dep = target as V1Deployment;
+        const replicas = Math.max(dep.spec?.replicas ?? 1, 1);
+        const body = buildPrimary(dep, owner, obs.revision, obs.tracked, replicas);
+        this.record(kind, await this.apps.createNamespacedDeployment({ namespace: ns, body }));
+      }
     } catch (err) {
-      if (!isAlreadyExists(err))
-        throw new Error(describe('Deployment', ns, body.metadata!.name!, 'create'), { cause: err });
+      if (!isAlreadyExists(err)) throw new Error(describe(kind, ns, name, 'create'), { cause: err });
     }
   }
 
@@ -134,13 +171,14 @@ export class DeploymentTarget {
    * so it is set at creation only.
    */
   async ensureServices(
-    target: V1Deployment,
+    kind: WorkloadKind,
+    target: Workload,
     owner: V1OwnerReference,
     plan: ServicePlan,
     routerOwnsApexSelector: boolean,
   ): Promise<void> {
     const ns = target.metadata?.namespace ?? '';
-    for (const [i, built] of buildServices(target, owner, plan).entries()) {
+    for (const [i, built] of buildServices(target, owner, plan, kind).entries()) {
       const ref = { apiVersion: 'v1', kind: 'Service', namespace: ns, name: built.metadata!.name! };
       // Read from the owned-object cache when it has the Service; the write carries the live
       // resourceVersion, and a conflict reads the API server again (routers/apply.ts).
@@ -188,19 +226,30 @@ export class DeploymentTarget {
     );
   }
 
-  /** Sets the replica count of a Deployment (the target is the canary); no write when equal. */
-  async scale(dep: V1Deployment, replicas: number): Promise<void> {
-    const { name, namespace } = dep.metadata ?? {};
-    if (!name || !namespace || dep.spec?.replicas === replicas) return;
+  /**
+   * Sets the canary's size; no write when it already is so. A Deployment gets `replicas`; a
+   * DaemonSet has none and is held at zero (0) or run on its nodes (anything above).
+   */
+  async scale(kind: WorkloadKind, w: Workload, replicas: number): Promise<void> {
+    const { name, namespace } = w.metadata ?? {};
+    if (!name || !namespace) return;
     try {
-      this.written.record(
+      if (kind === 'DaemonSet') {
+        const body = daemonSetScalePatch(w as V1DaemonSet, replicas > 0);
+        if (!body) return;
+        this.record(kind, await this.apps.patchNamespacedDaemonSet({ name, namespace, body }, mergePatch));
+        return;
+      }
+      if ((w as V1Deployment).spec?.replicas === replicas) return;
+      this.record(
+        kind,
         await this.apps.patchNamespacedDeployment(
           { name, namespace, body: { spec: { replicas } } },
           mergePatch,
         ),
       );
     } catch (err) {
-      throw new Error(describe('Deployment', namespace, name, `scale to ${replicas}`), { cause: err });
+      throw new Error(describe(kind, namespace, name, `scale to ${replicas}`), { cause: err });
     }
   }
 
@@ -209,25 +258,43 @@ export class DeploymentTarget {
    * primary already carrying `revision` is left alone, so a repeat after a crash is harmless.
    */
   async promote(obs: TargetObservation, owner: V1OwnerReference, revision: string): Promise<void> {
-    const { target, primary } = obs;
+    const { target, primary, kind } = obs;
     if (!target?.metadata?.namespace || !primary?.metadata?.name) {
       throw new Error('promotion needs both the target and its primary');
     }
     if (primary.metadata.annotations?.[REVISION_ANNOTATION] === revision) return;
     const ns = target.metadata.namespace;
+    const name = primary.metadata.name;
     await this.copyConfigs(ns, obs.tracked, owner);
-    const desired = buildPrimary(target, owner, revision, obs.tracked, primary.spec?.replicas ?? 1);
-    const body: V1Deployment = {
-      ...primary,
-      metadata: { ...primary.metadata, ...promotedPrimaryMetadata(primary.metadata, revision) },
-      spec: { ...primary.spec!, template: desired.spec!.template },
-    };
+    const metadata = { ...primary.metadata, ...promotedPrimaryMetadata(primary.metadata, revision) };
     try {
-      this.written.record(
-        await this.apps.replaceNamespacedDeployment({ name: primary.metadata.name, namespace: ns, body }),
+      if (kind === 'DaemonSet') {
+        const live = primary as V1DaemonSet;
+        const desired = buildPrimaryDaemonSet(target as V1DaemonSet, owner, revision, obs.tracked);
+        const body: V1DaemonSet = {
+          ...live,
+          metadata,
+          spec: { ...live.spec!, template: desired.spec!.template },
+        };
+        this.record(kind, await this.apps.replaceNamespacedDaemonSet({ name, namespace: ns, body }));
+        return;
+      }
+      const live = primary as V1Deployment;
+      const desired = buildPrimary(
+        target as V1Deployment,
+        owner,
+        revision,
+        obs.tracked,
+        live.spec?.replicas ?? 1,
       );
+      const body: V1Deployment = {
+        ...live,
+        metadata,
+        spec: { ...live.spec!, template: desired.spec!.template },
+      };
+      this.record(kind, await this.apps.replaceNamespacedDeployment({ name, namespace: ns, body }));
     } catch (err) {
-      throw new Error(describe('Deployment', ns, primary.metadata.name, 'promote'), { cause: err });
+      throw new Error(describe(kind, ns, name, 'promote'), { cause: err });
     }
   }
 
