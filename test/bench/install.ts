@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { providerCrdFile } from '../env/provider-crds.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -15,7 +16,7 @@ export async function installFledgeCrdsWith(kubectl: string, kubeconfig: string)
     '-f',
     join(root, 'crds'),
     '-f',
-    join(root, 'test/fixtures/crds/httproute.yaml'),
+    providerCrdFile('gatewayapi'),
   ]);
   await run(kubectl, [
     `--kubeconfig=${kubeconfig}`,

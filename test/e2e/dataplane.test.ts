@@ -11,6 +11,7 @@ import { createPrometheusProvider } from '../../analysis/src/prometheus.ts';
 import type { MetricProvider } from '../../analysis/src/provider.ts';
 import { renderQuery } from '../../analysis/src/render.ts';
 import { binaries } from '../env/binaries.ts';
+import { providerCrdFile } from '../env/provider-crds.ts';
 import { startPrometheus, type Prometheus } from '../env/prometheus.ts';
 import { waitFor } from '../env/wait.ts';
 import { installFledgeCrds } from '../integration/crds.ts';
@@ -71,7 +72,7 @@ describe('loopback data plane', () => {
   };
 
   beforeAll(async () => {
-    await installFledgeCrds(kc, [file('../fixtures/crds/httproute.yaml')]);
+    await installFledgeCrds(kc, [providerCrdFile('gatewayapi')]);
     ns = await testNamespace(kc, 'dataplane');
     await waitFor('HTTPRoutes to be served', async () => {
       await custom.listNamespacedCustomObject({ ...httpRoutes, namespace: ns.name });

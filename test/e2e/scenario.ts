@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { CanaryStatus } from '../../operator/src/api/index.ts';
 import { loadKubeConfig } from '../env/cluster.ts';
+import { providerCrdFile } from '../env/provider-crds.ts';
 import { startPrometheus, type Prometheus } from '../env/prometheus.ts';
 import { waitFor } from '../env/wait.ts';
 import { fixtures, initialized } from '../integration/operator/fixtures.ts';
@@ -22,7 +23,7 @@ import { startDataPlane, type DataPlane } from './dataplane/index.ts';
 import type { MeshMetrics } from './dataplane/metrics.ts';
 
 const file = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-export const CRD_FILES = [file('../../crds'), file('../fixtures/crds/httproute.yaml')];
+export const crdFiles = () => [file('../../crds'), providerCrdFile('gatewayapi')];
 const TEMPLATES = file('../../examples/metric-templates.yaml');
 
 /** Applies fledge's CRDs and the HTTPRoute CRD (server-side, so concurrent callers are fine) and waits until served. */
@@ -32,7 +33,7 @@ export async function installCrds(kubectl: string, kubeconfig: string): Promise<
     'apply',
     '--server-side',
     '--force-conflicts',
-    ...CRD_FILES.flatMap((f) => ['-f', f]),
+    ...crdFiles().flatMap((f) => ['-f', f]),
   ]);
   const ext = loadKubeConfig(kubeconfig).makeApiClient(ApiextensionsV1Api);
   for (const name of [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the demo needs beyond npm packages, when it is missing: Debian's prometheus,
-# openssl, and the control plane binaries (built once, then cached). With `tests`, also what only
+# openssl, the control plane binaries (built once, then cached) and the providers' CRDs. With `tests`, also what only
 # the tests need: helm (chart tests) and Lua 5.1 with cjson (the Argo CD health and action scripts).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,4 +26,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 bash "$here/tools/build.sh" >/dev/null
+# The traffic providers' real CRDs (HTTPRoute for the demo; Istio's for the tests), from their Go modules.
+bash "$here/tools/fetch-crds.sh" >/dev/null
 if $for_tests; then bash "$here/tools/build-helm.sh" >/dev/null; fi

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaries } from '../../env/binaries.ts';
+import { providerCrdFile } from '../../env/provider-crds.ts';
 import { waitFor } from '../../env/wait.ts';
 import { startCluster, type Cluster } from '../../env/cluster.ts';
 import { testNamespace } from '../support.ts';
@@ -55,7 +56,7 @@ describe('operator: started together with its CRDs', () => {
       '-f',
       join(root, 'crds'),
       '-f',
-      join(root, 'test', 'fixtures', 'crds', 'httproute.yaml'),
+      providerCrdFile('gatewayapi'),
     ]);
     for (const n of names) {
       // The API server refuses the create until the CRD is served; retry like a GitOps agent would.

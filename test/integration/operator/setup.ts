@@ -1,11 +1,10 @@
 import { inject } from 'vitest';
 import { startPrometheus, type Prometheus } from '../../env/prometheus.ts';
+import { providerCrdFile } from '../../env/provider-crds.ts';
 import { installFledgeCrds } from '../crds.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
 import { fixtures, startGaugeTarget, initialized } from './fixtures.ts';
 import { startOperator, type OperatorProcess } from './harness.ts';
-
-const HTTPROUTE_CRD = new URL('../../fixtures/crds/httproute.yaml', import.meta.url).pathname;
 
 /**
  * What every operator test file needs: its own namespace, the CRDs, a gauge target scraped by a
@@ -15,7 +14,7 @@ export async function operatorEnv(prefix: string) {
   const kc = testKubeConfig();
   const ns = await testNamespace(kc, prefix);
   const f = fixtures(kc, ns.name);
-  await installFledgeCrds(kc, [HTTPROUTE_CRD]);
+  await installFledgeCrds(kc, [providerCrdFile('gatewayapi')]);
   const target = await startGaugeTarget();
   const setSuccessRate = (app: string, v: number) =>
     target.set(`test_success_rate{namespace="${ns.name}",target="${app}"}`, v);

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, type KubeObject, type ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
-import { installHTTPRouteCRD } from './setup.ts';
 
 describe('kubeObjectClient on the real API server', () => {
   const kc = testKubeConfig();
@@ -87,42 +86,43 @@ describe('kubeObjectClient on the real API server', () => {
   });
 
   it('keeps YAML-spelled schema extensions that client-node typed serialization drops', async () => {
-    await installHTTPRouteCRD(client);
+    const widgets = (name: string) =>
+      ({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `widgets.${name}.fledge.dev` },
+        spec: {
+          group: `${name}.fledge.dev`,
+          names: { plural: 'widgets', kind: 'Widget' },
+          scope: 'Namespaced',
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            },
+          ],
+        },
+      }) as KubeObject;
+    // Through the plain-JSON client: written and read back with the extension.
+    await client.create(widgets('kept')).catch((err: unknown) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
     const crd = await client.get({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       namespace: '',
-      name: 'httproutes.gateway.networking.k8s.io',
+      name: 'widgets.kept.fledge.dev',
     });
     const versions = (
-      crd?.['spec'] as {
-        versions: { schema: { openAPIV3Schema: { properties: { spec: Record<string, unknown> } } } }[];
-      }
+      crd?.['spec'] as { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] }
     ).versions;
-    expect(versions[0]?.schema.openAPIV3Schema.properties.spec['x-kubernetes-preserve-unknown-fields']).toBe(
-      true,
-    );
+    expect(versions[0]?.schema.openAPIV3Schema['x-kubernetes-preserve-unknown-fields']).toBe(true);
 
     // The same kind of object through client-node's KubernetesObjectApi (a dry run): the extension is gone.
     const typed = KubernetesObjectApi.makeApiClient(kc);
-    const widget = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'widgets.dropped.fledge.dev' },
-      spec: {
-        group: 'dropped.fledge.dev',
-        names: { plural: 'widgets', kind: 'Widget' },
-        scope: 'Namespaced',
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-          },
-        ],
-      },
-    } as KubernetesObject;
+    const widget = widgets('dropped') as unknown as KubernetesObject;
     const echoed = (await typed.create(widget, undefined, 'All')) as unknown as {
       spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] };
     };

@@ -4,17 +4,16 @@ import { parse } from 'yaml';
 import type { KubeObject, ObjectClient, ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { ConflictError } from '../../../operator/src/routers/kube-object.ts';
 import type { RouteTarget } from '../../../operator/src/routers/router.ts';
+import { providerCrdFile } from '../../env/provider-crds.ts';
 import { waitFor } from '../../env/wait.ts';
 
-const crdFile = new URL('../../fixtures/crds/httproute.yaml', import.meta.url);
-
 /**
- * Installs the test HTTPRoute CRD once per cluster (other test files may race us: AlreadyExists is
+ * Installs the real HTTPRoute CRD (Gateway API's standard channel, from its Go module) once per cluster (other test files may race us: AlreadyExists is
  * fine) and waits until HTTPRoutes are served. Goes through the raw ObjectClient on purpose: the
  * typed ApiextensionsV1Api would drop `x-kubernetes-preserve-unknown-fields` spelled the YAML way.
  */
 export async function installHTTPRouteCRD(client: ObjectClient): Promise<void> {
-  const crd = parse(await readFile(crdFile, 'utf8')) as KubeObject;
+  const crd = parse(await readFile(providerCrdFile('gatewayapi'), 'utf8')) as KubeObject;
   await client.create(crd).catch((err: unknown) => {
     if (!(err instanceof ConflictError)) throw err;
   });
