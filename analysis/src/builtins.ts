@@ -96,6 +96,8 @@ export function builtinQuery(
       return nginx[metric];
     case 'kubernetes':
       return app[metric];
+    case 'istio':
+      return istio[metric];
     case 'gatewayapi':
       return gatewayApi[options.gatewayApiMetrics ?? 'istio'][metric];
     default: {

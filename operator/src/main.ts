@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     passTimeoutMs: config.passTimeoutSeconds * 1000,
     noCrossNamespaceRefs: config.noCrossNamespaceRefs,
     meshProvider: config.meshProvider,
+    served: (apiVersion, kind) => apiObjects.served(apiVersion, kind),
   });
 
   const server = await startHttpServer(config.metricsAddress, metrics.registry, {

@@ -90,7 +90,7 @@ const providerRules: Rule<WithProvider>[] = [
       trafficProvider(self.provider) !== 'gatewayapi' || (self.service.gatewayRefs ?? []).length > 0,
   },
   {
-    rule: `!(${celProviderIn(['nginx', 'kubernetes'])}) || !has(self.service.gatewayRefs)`,
+    rule: `!(${celProviderIn(['istio', 'nginx', 'kubernetes'])}) || !has(self.service.gatewayRefs)`,
     message: 'service.gatewayRefs is only used when provider is gatewayapi',
     fieldPath: '.service.gatewayRefs',
     reason: 'FieldValueForbidden',
@@ -99,18 +99,36 @@ const providerRules: Rule<WithProvider>[] = [
   },
   {
     rule: `!(${celProviderIn(['nginx', 'kubernetes'])}) || !has(self.service.hosts)`,
-    message: 'service.hosts is only used when provider is gatewayapi (nginx takes hosts from the Ingress)',
+    message:
+      'service.hosts is only used when provider is gatewayapi or istio (nginx takes hosts from the Ingress)',
     fieldPath: '.service.hosts',
     reason: 'FieldValueForbidden',
-    holds: (self) => trafficProvider(self.provider) === 'gatewayapi' || self.service.hosts === undefined,
+    holds: (self) => !['nginx', 'kubernetes'].includes(self.provider) || self.service.hosts === undefined,
   },
   {
-    // The Gateway API's RequestMirror filter; neither an ingress-nginx canary nor a Service can copy requests.
-    rule: `${CEL_IS_GATEWAYAPI} || !has(self.analysis.mirror) || !self.analysis.mirror`,
-    message: 'analysis.mirror needs provider gatewayapi (an HTTPRoute RequestMirror filter)',
+    // A RequestMirror filter or a VirtualService mirror; neither an ingress-nginx canary nor a Service can copy requests.
+    rule: `${CEL_IS_GATEWAYAPI} || self.provider == 'istio' || !has(self.analysis.mirror) || !self.analysis.mirror`,
+    message:
+      'analysis.mirror needs provider gatewayapi (an HTTPRoute RequestMirror filter) or istio (a VirtualService mirror)',
     fieldPath: '.analysis.mirror',
     reason: 'FieldValueForbidden',
-    holds: (self) => trafficProvider(self.provider) === 'gatewayapi' || self.analysis.mirror !== true,
+    holds: (self) =>
+      ['gatewayapi', 'istio'].includes(trafficProvider(self.provider)) || self.analysis.mirror !== true,
+  },
+  {
+    rule: "self.provider == 'istio' || !has(self.service.gateways)",
+    message:
+      'service.gateways (Istio Gateways) is only used when provider is istio; for Gateway API use service.gatewayRefs',
+    fieldPath: '.service.gateways',
+    reason: 'FieldValueForbidden',
+    holds: (self) => self.provider === 'istio' || self.service.gateways === undefined,
+  },
+  {
+    rule: "self.provider == 'istio' || !has(self.service.trafficPolicy)",
+    message: 'service.trafficPolicy (DestinationRule) is only used when provider is istio',
+    fieldPath: '.service.trafficPolicy',
+    reason: 'FieldValueForbidden',
+    holds: (self) => self.provider === 'istio' || self.service.trafficPolicy === undefined,
   },
   {
     // Cookie matches and per-backend Set-Cookie filters are HTTPRoute features (Flagger: Istio, Gateway API).

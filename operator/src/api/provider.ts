@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { supportedEnum } from './supported-enum.ts';
 
 /** The traffic routers fledge has (one file each under operator/src/routers/). */
-export const trafficProviderSchema = z.enum(['gatewayapi', 'nginx', 'kubernetes']);
+export const trafficProviderSchema = z.enum(['gatewayapi', 'istio', 'nginx', 'kubernetes']);
 export type TrafficProvider = z.infer<typeof trafficProviderSchema>;
 
 // Flagger's spellings of the Gateway API provider: its CRD has gatewayapi:v1 and gatewayapi:v1beta1
@@ -10,7 +10,7 @@ export type TrafficProvider = z.infer<typeof trafficProviderSchema>;
 export const GATEWAYAPI_NAMES = ['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1'] as const;
 
 /** Every `spec.provider` value fledge accepts: the one list the CRD, CEL rules and routers use. */
-export const PROVIDER_NAMES = [...GATEWAYAPI_NAMES, 'nginx', 'kubernetes'] as const;
+export const PROVIDER_NAMES = [...GATEWAYAPI_NAMES, 'istio', 'nginx', 'kubernetes'] as const;
 
 // Every other provider in Flagger's CRD, refused by name rather than as an unknown value.
 const FLAGGER_ONLY = [
@@ -20,7 +20,6 @@ const FLAGGER_ONLY = [
   'contour',
   'gatewayapi:v1alpha2',
   'gloo',
-  'istio',
   'knative',
   'kuma',
   'linkerd',
@@ -34,7 +33,7 @@ const FLAGGER_ONLY = [
 ];
 
 export const providerNameSchema = supportedEnum(PROVIDER_NAMES, FLAGGER_ONLY, 'provider').describe(
-  'Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), nginx, or kubernetes (blue/green only)',
+  'Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), istio, nginx, or kubernetes (blue/green only)',
 );
 export type ProviderName = z.infer<typeof providerNameSchema>;
 

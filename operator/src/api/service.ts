@@ -38,7 +38,9 @@ export const canaryServiceSchema = validated(
         .array(hostname)
         .max(16)
         .optional()
-        .describe('Hostnames of the generated HTTPRoute (gatewayapi); omitted means every hostname'),
+        .describe(
+          'Hostnames of the generated HTTPRoute (gatewayapi; omitted: every hostname) or VirtualService (istio)',
+        ),
       gatewayRefs: z
         .array(gatewayRefSchema)
         .max(32)
@@ -56,8 +58,16 @@ export const canaryServiceSchema = validated(
       rewrite: opaqueObject.optional().describe('Not supported yet'),
       match: z.array(opaqueObject).optional().describe('Not supported yet'),
       mirror: z.array(opaqueObject).optional().describe('Not supported yet'),
-      trafficPolicy: opaqueObject.optional().describe('Not supported (Istio only in Flagger)'),
-      gateways: z.array(z.string()).optional().describe('Not supported (Istio only in Flagger)'),
+      trafficPolicy: opaqueObject
+        .optional()
+        .describe('Istio TrafficPolicy set on both DestinationRules (istio only); validated by Istio'),
+      gateways: z
+        .array(z.string().min(1).max(253))
+        .max(16)
+        .optional()
+        .describe(
+          'Istio Gateways of the VirtualService, <namespace>/<name> or mesh (istio only); default mesh',
+        ),
       delegation: z.boolean().optional().describe('Not supported (Istio only in Flagger)'),
       meshName: z.string().optional().describe('Not supported (App Mesh only in Flagger)'),
       backends: z.array(z.string()).optional().describe('Not supported (App Mesh only in Flagger)'),
@@ -75,8 +85,6 @@ export const canaryServiceSchema = validated(
     notSupported('rewrite', 'service.rewrite'),
     notSupported('match', 'service.match', { hint: 'A/B conditions go in analysis.match' }),
     notSupported('mirror', 'service.mirror'),
-    notSupported('trafficPolicy', 'service.trafficPolicy'),
-    notSupported('gateways', 'service.gateways', { hint: 'for Gateway API use service.gatewayRefs' }),
     notSupported('delegation', 'service.delegation', { allowFalse: true }),
     notSupported('meshName', 'service.meshName'),
     notSupported('backends', 'service.backends'),

@@ -45,6 +45,7 @@ export function routeTarget(canary: Canary, release?: string): RouteTarget {
     ...(canary.spec.ingressRef ? { ingressRef: { name: canary.spec.ingressRef.name } } : {}),
     ...(canary.spec.analysis.match ? { match: canary.spec.analysis.match as RouteTarget['match'] } : {}),
     ...(canary.spec.service.apex ? { apexMetadata: canary.spec.service.apex } : {}),
+    ...istioOf(canary.spec.service),
     ...(sticky && release
       ? {
           sessionAffinity: sessionCookies(
@@ -58,6 +59,17 @@ export function routeTarget(canary: Canary, release?: string): RouteTarget {
           ),
         }
       : {}),
+  };
+}
+
+/** Istio's service.gateways and service.trafficPolicy, when set. */
+function istioOf(s: Canary['spec']['service']): Pick<RouteTarget, 'istio'> {
+  if (s.gateways === undefined && s.trafficPolicy === undefined) return {};
+  return {
+    istio: {
+      ...(s.gateways ? { gateways: s.gateways } : {}),
+      ...(s.trafficPolicy !== undefined ? { trafficPolicy: s.trafficPolicy } : {}),
+    },
   };
 }
 

@@ -17,6 +17,7 @@ import { forgetCanary } from '../runtime/metrics.ts';
 import { recordMetrics, recordOutcome } from './record-metrics.ts';
 import { Reason, type Condition } from '../status/conditions.ts';
 import { waitingOf } from '../status/waiting.ts';
+import type { RouteKind } from '../routers/router.ts';
 import type { Target } from '../workloads/workload-target.ts';
 import { unsupportedTarget } from '../workloads/workload.ts';
 import type { CheckSources } from './checks.ts';
@@ -71,6 +72,8 @@ export interface ReconcilerDeps {
   meshProvider?: ProviderName | undefined;
   /** Refuse references to other namespaces' MetricTemplates and AlertProviders (a Stalled Canary). */
   noCrossNamespaceRefs?: boolean;
+  /** Whether the API server serves a kind; without it every router's kinds are assumed served. */
+  served?: (apiVersion: string, kind: string) => Promise<boolean>;
 }
 
 /** Internal to a pass: deps plus what the reconciler keeps between passes. */
@@ -187,6 +190,21 @@ async function reconcileOnce(
   const unsupported = deleting ? undefined : unsupportedTarget(obs.kind, obs.target);
   if (unsupported) {
     await stall(deps, obj, canary, Reason.TargetNotSupported, unsupported, now, log);
+    return {};
+  }
+  // Before anything is written: a provider whose CRDs are missing would leave a primary and
+  // Services behind with no route to them. Picked up again by the periodic resync once installed.
+  const unserved = deleting ? undefined : await unservedKind(deps, canary.spec.provider);
+  if (unserved) {
+    await stall(
+      deps,
+      obj,
+      canary,
+      Reason.ProviderNotInstalled,
+      `provider ${canary.spec.provider}: ${unserved.apiVersion} ${unserved.kind} is not served by the API server (install the provider's CRDs)`,
+      now,
+      log,
+    );
     return {};
   }
   // Without the target's HPA there is nothing to copy to the primary, and scaling the canary by
@@ -396,4 +414,13 @@ async function reconcileOnce(
   const due = [last.requeueAt, waiting?.overdueAt ?? null].filter((t): t is number => t !== null);
   if (due.length === 0) return {};
   return { requeueAfterMs: Math.max(Math.min(...due) - now.getTime(), 0) };
+}
+
+/** The first kind the Canary's router needs that the API server does not serve, if any. */
+async function unservedKind(deps: ReconcilerDeps, provider: string): Promise<RouteKind | undefined> {
+  if (!deps.served) return undefined;
+  for (const k of deps.router(provider).requiredKinds ?? []) {
+    if (!(await deps.served(k.apiVersion, k.kind))) return k;
+  }
+  return undefined;
 }

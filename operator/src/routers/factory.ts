@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../api/provider.ts';
 import { GatewayApiRouter } from './gatewayapi.ts';
+import { IstioRouter } from './istio.ts';
 import type { ObjectClient } from './kube-object.ts';
 import { KubernetesRouter } from './kubernetes.ts';
 import { NginxRouter } from './nginx.ts';
@@ -32,6 +33,8 @@ export function createRouter(provider: string, client: ObjectClient): Router {
       return new GatewayApiRouter(client, 'gateway.networking.k8s.io/v1');
     case 'gatewayapi:v1beta1':
       return new GatewayApiRouter(client, 'gateway.networking.k8s.io/v1beta1');
+    case 'istio':
+      return new IstioRouter(client);
     case 'nginx':
       return new NginxRouter(client);
     case 'kubernetes':

@@ -10,15 +10,24 @@ import {
   type GatewayApiVersion,
 } from './gatewayapi-object.ts';
 import { describeRef, type ObjectClient } from './kube-object.ts';
-import { initialWeights, type Router, type RouteTarget, type RouteWeights } from './router.ts';
+import {
+  initialWeights,
+  type RouteKind,
+  type Router,
+  type RouteTarget,
+  type RouteWeights,
+} from './router.ts';
 
 export class GatewayApiRouter implements Router {
   readonly #client: ObjectClient;
   readonly #apiVersion: GatewayApiVersion;
 
+  readonly requiredKinds: readonly RouteKind[];
+
   constructor(client: ObjectClient, apiVersion: GatewayApiVersion = 'gateway.networking.k8s.io/v1') {
     this.#client = client;
     this.#apiVersion = apiVersion;
+    this.requiredKinds = [{ apiVersion, kind: 'HTTPRoute' }];
   }
 
   async ensureRoutes(t: RouteTarget): Promise<void> {

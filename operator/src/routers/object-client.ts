@@ -42,8 +42,7 @@ class RawObjectApi extends KubernetesObjectApi {
     // A discovery 404 (or a group version without that kind) means the kind is not served, say a
     // CRD is missing: that must not read as "object absent" (404) to the caller.
     const path = await this.specUriPath(header, verb).catch((err: unknown) => {
-      const unserved = code(err) === 404 || String(err).includes('Unrecognized API version and kind');
-      if (!unserved) throw err;
+      if (!isUnserved(err)) throw err;
       throw new Error(`${ref.apiVersion} ${ref.kind} is not served by the API server`, { cause: err });
     });
     const ctx = this.configuration.baseServer.makeRequestContext(path, methods[verb]);
@@ -96,12 +95,25 @@ export interface ObjectList {
 export interface ListingObjectClient extends ObjectClient {
   list(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<ObjectList>;
   collectionPath(apiVersion: string, kind: string, namespace: string): Promise<string>;
+  /** Whether the API server serves the kind (discovery, cached by client-node once found). */
+  served(apiVersion: string, kind: string): Promise<boolean>;
 }
+
+const isUnserved = (err: unknown) =>
+  code(err) === 404 || String(err).includes('Unrecognized API version and kind');
 
 export function kubeObjectClient(kc: KubeConfig): ListingObjectClient {
   const api = kc.makeApiClient(RawObjectApi);
   return {
     collectionPath: (apiVersion, kind, namespace) => api.collectionPath(apiVersion, kind, namespace),
+    served: (apiVersion, kind) =>
+      api.collectionPath(apiVersion, kind, '').then(
+        () => true,
+        (err: unknown) => {
+          if (isUnserved(err)) return false;
+          throw err;
+        },
+      ),
     async list(apiVersion, kind, namespace, labelSelector) {
       const ref = { apiVersion, kind, namespace, name: '' };
       const list = (await api.send('list', ref, undefined, { labelSelector })) as ObjectList;

@@ -44,6 +44,8 @@ export interface RouteTarget {
   match?: HttpMatch[];
   /** Flagger's `service.apex` labels and annotations, set on the route named like the apex Service. */
   apexMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** Istio: Flagger's service.gateways (default the mesh) and service.trafficPolicy (on both DestinationRules). */
+  istio?: { gateways?: string[]; trafficPolicy?: unknown };
   /** Session affinity: the cookies of the release being routed (gatewayapi only). */
   sessionAffinity?: SessionAffinityTarget;
 }
@@ -56,7 +58,15 @@ export interface RouteWeights {
   mirror?: boolean;
 }
 
+/** A kind a router writes; a Canary on that provider is Stalled while the API server does not serve it. */
+export interface RouteKind {
+  apiVersion: string;
+  kind: string;
+}
+
 export interface Router {
+  /** The kinds of its route objects that a CRD provides (none for built-in kinds). */
+  readonly requiredKinds?: readonly RouteKind[];
   /** Creates or updates the route objects; a new route sends everything to the primary. Keeps live weights. */
   ensureRoutes(t: RouteTarget): Promise<void>;
   /** Writes the weights; writes nothing when the live objects already say so. */

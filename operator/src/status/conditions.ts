@@ -35,6 +35,7 @@ export const Reason = {
   Suspended: 'Suspended',
   TargetNotFound: 'TargetNotFound',
   TargetNotSupported: 'TargetNotSupported',
+  ProviderNotInstalled: 'ProviderNotInstalled',
   AutoscalerNotFound: 'AutoscalerNotFound',
   TemplateNotFound: 'TemplateNotFound',
   InvalidSpec: 'InvalidSpec',

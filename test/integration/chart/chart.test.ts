@@ -90,6 +90,11 @@ const operatorRules: Rule[] = [
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
   },
   {
+    apiGroups: ['networking.istio.io'],
+    resources: ['virtualservices', 'destinationrules'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+  },
+  {
     apiGroups: ['networking.k8s.io'],
     resources: ['ingresses'],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
@@ -621,6 +626,8 @@ describe('chart installed into the real API server', () => {
       ['create', 'events', other],
       ['update', 'events', other],
       ['create', 'httproutes.gateway.networking.k8s.io', other],
+      ['update', 'virtualservices.networking.istio.io', other],
+      ['create', 'destinationrules.networking.istio.io', other],
       ['update', 'ingresses.networking.k8s.io', other],
       ['delete', 'ingresses.networking.k8s.io', other],
       ['create', 'leases.coordination.k8s.io', nsA],
@@ -633,6 +640,7 @@ describe('chart installed into the real API server', () => {
       ['delete', 'secrets', other],
       ['delete', 'configmaps', other],
       ['delete', 'httproutes.gateway.networking.k8s.io', other],
+      ['delete', 'virtualservices.networking.istio.io', other],
       ['create', 'canaries.fledge.dev', other],
       ['delete', 'canaries.fledge.dev', other],
       ['update', 'metrictemplates.fledge.dev', other],

@@ -2,6 +2,7 @@ import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-n
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, type KubeObject, type ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
+import { waitFor } from '../../env/wait.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
 
 describe('kubeObjectClient on the real API server', () => {
@@ -119,6 +120,11 @@ describe('kubeObjectClient on the real API server', () => {
       crd?.['spec'] as { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] }
     ).versions;
     expect(versions[0]?.schema.openAPIV3Schema['x-kubernetes-preserve-unknown-fields']).toBe(true);
+    // Discovery says which kinds are served: the reconciler's check before a provider's first write.
+    await waitFor('the Widget kind served', () => client.served('kept.fledge.dev/v1', 'Widget'));
+    expect(await client.served('v1', 'Service')).toBe(true);
+    expect(await client.served('v1', 'NoSuchKind')).toBe(false);
+    expect(await client.served('absent.fledge.dev/v1', 'Widget')).toBe(false);
 
     // The same kind of object through client-node's KubernetesObjectApi (a dry run): the extension is gone.
     const typed = KubernetesObjectApi.makeApiClient(kc);

@@ -1,9 +1,14 @@
 // Shared setup for the router integration tests on the real API server.
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { KubeObject, ObjectClient, ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { ConflictError } from '../../../operator/src/routers/kube-object.ts';
 import type { RouteTarget } from '../../../operator/src/routers/router.ts';
+import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
+import { binaries } from '../../env/binaries.ts';
+import { loadKubeConfig } from '../../env/cluster.ts';
 import { providerCrdFile } from '../../env/provider-crds.ts';
 import { waitFor } from '../../env/wait.ts';
 
@@ -69,4 +74,27 @@ export async function touch(
   if (!live) throw new Error(`${ref.kind} ${ref.name} is missing`);
   change(live);
   return client.replace(live);
+}
+
+/**
+ * Installs Istio's real CRDs (istio.io/api, from its Go module) once per cluster and waits until
+ * VirtualServices and DestinationRules are served. Server-side apply, so concurrent files are fine.
+ */
+export async function installIstioCRDs(kubeconfig: string): Promise<void> {
+  const { kubectl } = await binaries();
+  await promisify(execFile)(kubectl, [
+    `--kubeconfig=${kubeconfig}`,
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '-f',
+    providerCrdFile('istio'),
+  ]);
+  const client = kubeObjectClient(loadKubeConfig(kubeconfig));
+  for (const kind of ['VirtualService', 'DestinationRule']) {
+    await waitFor(`Istio ${kind} to be served`, async () => {
+      const probe = { apiVersion: 'networking.istio.io/v1', kind, namespace: 'default', name: 'probe' };
+      return (await client.get(probe).catch(() => null)) === undefined;
+    });
+  }
 }

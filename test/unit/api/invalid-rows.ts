@@ -12,3 +12,4 @@ export const NGINX = 'nginx canary release';
 export const BG = 'kubernetes blue/green';
 export const AB = 'gatewayapi A/B testing';
 export const NGINX_AB = 'nginx A/B testing';
+export const ISTIO = 'istio canary release';

@@ -1,5 +1,5 @@
 // Invalid Canaries: provider, references and service (see invalid-canaries.ts).
-import { BG, GW, NGINX } from './invalid-rows.ts';
+import { BG, GW, ISTIO, NGINX } from './invalid-rows.ts';
 import type { Row } from './invalid-rows.ts';
 
 export const specRows: Row[] = [
@@ -7,9 +7,9 @@ export const specRows: Row[] = [
   [
     'provider Flagger has, fledge not yet',
     GW,
-    { 'spec.provider': 'istio' },
+    { 'spec.provider': 'linkerd' },
     'spec.provider',
-    'provider istio is not supported yet',
+    'provider linkerd is not supported yet',
   ],
   ['provider nobody knows', GW, { 'spec.provider': 'envoy' }, 'spec.provider'],
   [
@@ -205,5 +205,26 @@ export const specRows: Row[] = [
     'spec.service.trafficPolicy',
   ],
   ['service Istio delegation', GW, { 'spec.service.delegation': true }, 'spec.service.delegation'],
+  [
+    'istio with gatewayRefs',
+    ISTIO,
+    { 'spec.service.gatewayRefs': [{ name: 'public' }] },
+    'spec.service.gatewayRefs',
+    'only used when provider is gatewayapi',
+  ],
+  [
+    'istio with session affinity (gatewayapi only)',
+    ISTIO,
+    { 'spec.analysis.sessionAffinity': { cookieName: 'c' } },
+    'spec.analysis.sessionAffinity',
+    'needs provider gatewayapi',
+  ],
+  [
+    'istio with ingressRef',
+    ISTIO,
+    { 'spec.ingressRef': { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' } },
+    'spec.ingressRef',
+  ],
+  ['istio gateways not a list', ISTIO, { 'spec.service.gateways': 'mesh' }, 'spec.service.gateways'],
   ['service headless', GW, { 'spec.service.headless': true }, 'spec.service.headless'],
 ];

@@ -403,7 +403,79 @@ spec:
         interval: 1m
 `;
 
+// Flagger's Istio tutorial, without its service.retries (not supported yet).
+const istioCanary = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  provider: istio
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  progressDeadlineSeconds: 60
+  service:
+    port: 80
+    targetPort: 9898
+    gateways:
+      - istio-ingress/public-gateway
+    hosts:
+      - app.example.com
+    trafficPolicy:
+      tls:
+        mode: DISABLE
+  analysis:
+    interval: 1m
+    threshold: 5
+    maxWeight: 50
+    stepWeight: 10
+    metrics:
+      - name: request-success-rate
+        thresholdRange:
+          min: 99
+        interval: 1m
+      - name: request-duration
+        thresholdRange:
+          max: 500
+        interval: 30s
+`;
+
+const istioMirror = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  provider: istio
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  service:
+    port: 9898
+  analysis:
+    interval: 1m
+    threshold: 5
+    iterations: 10
+    mirror: true
+    match:
+      - headers:
+          x-canary:
+            exact: insider
+    metrics:
+      - name: request-success-rate
+        thresholdRange:
+          min: 99
+        interval: 1m
+`;
+
 export const validExamples: ValidExample[] = [
+  { name: 'istio canary release', yaml: istioCanary },
+  { name: 'istio A/B testing', yaml: istioMirror.replace('    mirror: true\n', '') },
   { name: 'gatewayapi blue/green with mirroring', yaml: gatewayapiMirror },
   { name: 'gatewayapi builtin metrics', yaml: gatewayapiBuiltins },
   { name: 'gatewayapi canary release', yaml: gatewayapiCanary },

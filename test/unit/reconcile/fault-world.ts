@@ -34,7 +34,17 @@ class Crash extends Error {
 const clone = <T>(v: T): T => structuredClone(v);
 const imageOf = (d: V1Deployment | undefined) => d?.spec?.template.spec?.containers[0]?.image;
 
-export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 2) {
+export interface WorldOptions {
+  /** The provider's CRDs are served only from this pass on (before it, the API server lacks them). */
+  providerInstalledAt?: number;
+}
+
+export function createWorld(
+  scenario: Scenario,
+  faults: readonly Fault[],
+  lag = 2,
+  options: WorldOptions = {},
+) {
   let rv = 100;
   const nextRv = () => String(++rv);
   let clock = Date.parse('2026-12-01T00:00:00Z');
@@ -187,6 +197,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
         }),
     };
     const router: Router = {
+      requiredKinds: [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' }],
       getWeights: () => io(() => ({ ...(route ?? { primary: 100, canary: 0 }) })),
       ensureRoutes: () =>
         io(() => {
@@ -270,8 +281,23 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
       log: pino({ level: 'silent' }),
       now: () => new Date(clock),
       isLeader: () => true,
+      served: async () => {
+        const installed = passes >= (options.providerInstalledAt ?? 0);
+        if (!installed) {
+          // What the API server holds while the provider is missing: nothing may have been written.
+          if (api.has('web-primary') || route !== undefined) appliedWithoutProvider = true;
+          const reason = (
+            canary.status?.['conditions'] as { type: string; reason: string }[] | undefined
+          )?.find((c) => c.type === 'Stalled')?.reason;
+          if (reason) stalledReasons.push(reason);
+        }
+        return installed;
+      },
     });
   }
+  let passes = 0;
+  let appliedWithoutProvider = false;
+  const stalledReasons: string[] = [];
   const seqOf = () => (canary.status?.['decision'] as { seq?: number } | undefined)?.seq;
 
   /**
@@ -284,6 +310,7 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
     let settled = 0;
     let crashes = 0;
     for (let pass = 0; pass < maxPasses; pass++) {
+      passes = pass;
       if (pass % lag === 0) sync();
       let requeue: number | undefined;
       let failed = false;
@@ -326,6 +353,8 @@ export function createWorld(scenario: Scenario, faults: readonly Fault[], lag = 
       failedQueries,
       crashes,
       released,
+      appliedWithoutProvider,
+      stalledReasons,
     };
   }
   return { run };

@@ -111,3 +111,14 @@ describe('reconcile under faults', () => {
     );
   }, 120_000);
 });
+
+describe('a provider whose CRDs are not installed', () => {
+  it('stalls naming it before anything is written, then releases once they are served', async () => {
+    const o = await createWorld('good', [], 2, { providerInstalledAt: 4 }).run();
+    expect(o.appliedWithoutProvider).toBe(false);
+    expect(o.stalledReasons.length).toBeGreaterThan(0);
+    expect(new Set(o.stalledReasons)).toEqual(new Set(['ProviderNotInstalled']));
+    expect(o.phase).toBe('Succeeded');
+    checkInvariants('good', o);
+  });
+});

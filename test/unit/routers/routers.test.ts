@@ -254,7 +254,7 @@ describe('nop router and the factory', () => {
     expect(createRouter(provider, new MemoryClient())).toBeInstanceOf(kind);
   });
 
-  it.each(['istio', 'none', '', 'gatewayapi:v2'])('refuses provider %j', (provider) => {
+  it.each(['linkerd', 'none', '', 'gatewayapi:v2'])('refuses provider %j', (provider) => {
     expect(() => createRouter(provider, new MemoryClient())).toThrow(UnknownProviderError);
     expect(() => createRouter(provider, new MemoryClient())).toThrow(/fledge supports gatewayapi, /);
   });
