@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CanaryStatus } from '../../operator/src/api/index.ts';
 import { binaries } from '../env/binaries.ts';
+import { providerCrdFile } from '../env/provider-crds.ts';
 import { waitFor } from '../env/wait.ts';
 import { recordStatuses } from '../integration/operator/recorder.ts';
 import { samplingTolerance } from './dataplane/fixtures.ts';
@@ -58,7 +59,7 @@ describe('releases end to end', () => {
   };
 
   beforeAll(async () => {
-    await installCrds((await binaries()).kubectl, kubeconfig);
+    await installCrds((await binaries()).kubectl, kubeconfig, [providerCrdFile('istio')]);
   });
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
@@ -168,6 +169,36 @@ describe('releases end to end', () => {
       await stop(s);
     },
   );
+
+  // provider istio: the data plane follows the VirtualService fledge writes, and Flagger's builtin
+  // checks read Istio's own metrics of the canary workload.
+  it('istio: the mesh follows the VirtualService step by step; builtin checks promote and roll back', async () => {
+    const s = await scenario('istio', { provider: 'istio', builtinMetrics: true, meshMetrics: 'istio' });
+    const sampler = sampleSplits(s);
+    await s.release(version('6.4.0'));
+    const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded');
+    const splits = sampler.stop();
+    expect(done.failedChecks).toBe(0);
+    expect(check(done, 'request-success-rate')).toMatchObject({ value: 100, verdict: 'Pass' });
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.4.0').image);
+    const routed = dedupe(
+      splits
+        .filter((x) => x.source.startsWith('VirtualService'))
+        .map((x) => x.weights[0]?.[canaryService] ?? 0),
+    );
+    expect(routed).toEqual([0, 20, 40, 60, 0]);
+    for (const w of [20, 40, 60]) {
+      const got = splits.find((x) => x.weights[0]?.[canaryService] === w)!;
+      const share = (got.byService[canaryService] ?? 0) / got.total;
+      expect(Math.abs(share - w / 100)).toBeLessThanOrEqual(samplingTolerance(w / 100, got.total));
+    }
+
+    await s.release(version('6.4.1', { errorRate: 0.3 }));
+    const failed = await s.waitForStatus('Failed', (st) => st.phase === 'Failed');
+    expect(check(failed, 'request-success-rate')?.value).toBeLessThan(85);
+    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.4.0').image);
+    await stop(s);
+  });
 
   // Blue/green with mirroring: while analysed, every user request is answered by the primary and a
   // copy goes to the canary (RequestMirror); the checks judge the canary on those copies.

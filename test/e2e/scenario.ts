@@ -26,14 +26,17 @@ const file = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export const crdFiles = () => [file('../../crds'), providerCrdFile('gatewayapi')];
 const TEMPLATES = file('../../examples/metric-templates.yaml');
 
-/** Applies fledge's CRDs and the HTTPRoute CRD (server-side, so concurrent callers are fine) and waits until served. */
-export async function installCrds(kubectl: string, kubeconfig: string): Promise<void> {
+/**
+ * Applies fledge's CRDs, the HTTPRoute CRD and any `extra` (server-side, so concurrent callers are
+ * fine) and waits until fledge's and the HTTPRoute's are served.
+ */
+export async function installCrds(kubectl: string, kubeconfig: string, extra: string[] = []): Promise<void> {
   await promisify(execFile)(kubectl, [
     `--kubeconfig=${kubeconfig}`,
     'apply',
     '--server-side',
     '--force-conflicts',
-    ...crdFiles().flatMap((f) => ['-f', f]),
+    ...[...crdFiles(), ...extra].flatMap((f) => ['-f', f]),
   ]);
   const ext = loadKubeConfig(kubeconfig).makeApiClient(ApiextensionsV1Api);
   for (const name of [
@@ -75,6 +78,8 @@ export interface ScenarioOptions {
   meshMetrics?: MeshMetrics;
   /** Canary release steps instead of stepWeight 20 up to 60. */
   stepWeights?: number[];
+  /** The Canary's provider and the routing object the data plane follows (default gatewayapi). */
+  provider?: 'gatewayapi' | 'istio';
   /** analysis.sessionAffinity of the Canary. */
   sessionAffinity?: { cookieName: string; primaryCookieName?: string; maxAge?: number };
 }
@@ -90,13 +95,14 @@ export const version = (tag: string, behaviour: Partial<Omit<AppVersion, 'image'
   latencyMs: behaviour.latencyMs ?? 0,
 });
 
-/** The Canary of the scenario: gatewayapi, step 20 up to 60, the two example checks. */
+/** The Canary of the scenario: gatewayapi (or istio), step 20 up to 60, the two example checks. */
 export function canarySpec(app: string, o: ScenarioOptions): Record<string, unknown> {
   const interval = o.metricInterval ?? '6s';
+  const istio = o.provider === 'istio';
   return {
-    provider: 'gatewayapi',
+    provider: o.provider ?? 'gatewayapi',
     targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app },
-    service: { port: 80, gatewayRefs: [{ name: 'gateway' }] },
+    service: istio ? { port: 80 } : { port: 80, gatewayRefs: [{ name: 'gateway' }] },
     progressDeadlineSeconds: 60,
     analysis: {
       interval: o.interval ?? '3s',
@@ -178,6 +184,7 @@ export async function startScenario(
       rps: o.rps ?? 50,
       loadMaxDurationMs: 60 * 60_000,
       ...(o.meshMetrics ? { meshMetrics: o.meshMetrics } : {}),
+      ...(o.provider ? { provider: o.provider } : {}),
     });
     undo.push(() => dataPlane.stop());
 

@@ -1,8 +1,8 @@
 // TEST INFRASTRUCTURE (loopback data plane): the operator never imports this.
 //
 // The stand-in for the ingress controller / mesh: an HTTP proxy on 127.0.0.1 that follows the
-// routing object fledge writes on the real API server (the HTTPRoute `<service>`, or with provider
-// nginx the canary Ingress `<ingress>-canary`), sends each request to the backend Service the
+// routing object fledge writes on the real API server (the HTTPRoute `<service>`, with provider
+// istio the VirtualService `<service>`, with provider nginx the canary Ingress `<ingress>-canary`), sends each request to the backend Service the
 // current rules pick (gatewayapi-routing.ts, nginx-routing.ts, weighted.ts), and records per-backend
 // metrics (metrics.ts) served on a separate 127.0.0.1 port. Backends are loopback URLs, one per
 // Service name; answers carry `x-fledge-backend: <service>`.
@@ -17,6 +17,7 @@ import {
 } from 'node:http';
 import { deploymentHeader, versionHeader } from './backends.ts';
 import { gatewayPolicy, type HTTPRouteLike } from './gatewayapi-routing.ts';
+import { istioPolicy, type VirtualServiceLike } from './istio-routing.ts';
 import { closeServer, listenLoopback, loopback, loopbackUrl } from './loopback.ts';
 import { createMetrics, type MeshMetrics } from './metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
@@ -26,7 +27,7 @@ import { watchObject, whenSynced, type ListResult, type ObjectWatch } from './wa
 import { createPicker, type SplitMode } from './weighted.ts';
 
 export const backendHeader = 'x-fledge-backend';
-export type RouteProvider = 'gatewayapi' | 'nginx';
+export type RouteProvider = 'gatewayapi' | 'istio' | 'nginx';
 
 export interface RouterOptions {
   kubeConfig: KubeConfig;
@@ -104,8 +105,26 @@ function follow(o: RouterOptions, onChange: (policy: RoutingPolicy) => void): Ob
       onChange: (ing) => onChange(nginxPolicy(ing, { ...opts, picker: picker() })),
     });
   }
-  const version = o.gatewayApiVersion ?? 'v1';
   const api = o.kubeConfig.makeApiClient(CustomObjectsApi);
+  if (o.provider === 'istio') {
+    const group = 'networking.istio.io';
+    const opts = { namespace: o.namespace, name: o.service, serves };
+    return watchObject<VirtualServiceLike>({
+      kubeConfig: o.kubeConfig,
+      path: `/apis/${group}/v1/namespaces/${o.namespace}/virtualservices`,
+      name: o.service,
+      list: async (fieldSelector) =>
+        (await api.listNamespacedCustomObject({
+          group,
+          version: 'v1',
+          namespace: o.namespace,
+          plural: 'virtualservices',
+          fieldSelector,
+        })) as ListResult<VirtualServiceLike>,
+      onChange: (vs) => onChange(istioPolicy(vs, { ...opts, picker: picker() })),
+    });
+  }
+  const version = o.gatewayApiVersion ?? 'v1';
   const opts = { namespace: o.namespace, name: o.service, serves };
   const group = 'gateway.networking.k8s.io';
   return watchObject<HTTPRouteLike>({
@@ -239,7 +258,11 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   try {
     await whenSynced(
       watch,
-      nginx ? `Ingress ${o.namespace}/${o.ingress}-canary` : `HTTPRoute ${o.namespace}/${o.service}`,
+      nginx
+        ? `Ingress ${o.namespace}/${o.ingress}-canary`
+        : o.provider === 'istio'
+          ? `VirtualService ${o.namespace}/${o.service}`
+          : `HTTPRoute ${o.namespace}/${o.service}`,
     );
   } catch (err) {
     await watch.stop();

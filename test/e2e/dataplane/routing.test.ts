@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorRateAnnotation, imageTag, latencyAnnotation, slotState } from './behaviour.ts';
 import { gatewayPolicy, type HTTPRouteLike } from './gatewayapi-routing.ts';
+import { istioPolicy, type VirtualServiceLike } from './istio-routing.ts';
 import { nginxPolicy } from './nginx-routing.ts';
 import { editHeaders, requestInfo, type RouteDecision } from './routing.ts';
 import { createPicker } from './weighted.ts';
@@ -156,6 +157,52 @@ describe('HTTPRoute routing', () => {
       (s) => s === 'web-canary',
     );
     expect(Math.abs(canary.length / n - 0.3)).toBeLessThan(4.5 * Math.sqrt((0.3 * 0.7) / n));
+  });
+});
+
+describe('VirtualService routing', () => {
+  const vs = (http: unknown[]) =>
+    istioPolicy({ spec: { http } } as VirtualServiceLike, {
+      namespace: 'ns',
+      name: 'web',
+      serves: (s) => served.has(s),
+      picker: createPicker('round-robin'),
+    });
+  const dest = (host: string, weight?: number) => ({
+    destination: { host },
+    ...(weight === undefined ? {} : { weight }),
+  });
+
+  it('takes the first route that matches, in order, and splits it by weight', () => {
+    const policy = vs([
+      {
+        match: [{ headers: { 'X-Canary': { exact: 'insider' } } }, { uri: { prefix: '/beta' } }],
+        route: [dest('web-canary')],
+      },
+      { route: [dest('web-primary', 80), dest('web-canary.ns.svc.cluster.local', 20)] },
+    ]);
+    expect(service(policy.decide(req({ 'x-canary': 'insider' })))).toBe('web-canary');
+    expect(service(policy.decide(req({}, '/beta/x')))).toBe('web-canary');
+    const picks = Array.from({ length: 100 }, () => service(policy.decide(req())));
+    expect(picks.filter((x) => x === 'web-canary')).toHaveLength(20);
+    expect(policy.weights).toEqual([{ 'web-canary': 100 }, { 'web-primary': 80, 'web-canary': 20 }]);
+  });
+
+  it('regex matches the whole value; mirror copies; unknown hosts and no match are router answers', () => {
+    const policy = vs([
+      {
+        match: [{ queryParams: { v: { regex: '2\\..*' } }, method: { exact: 'GET' } }],
+        route: [dest('web-canary')],
+      },
+      { route: [dest('web-primary', 100), dest('web-canary', 0)], mirror: { host: 'web-canary' } },
+    ]);
+    expect(service(policy.decide(req({}, '/?v=2.1')))).toBe('web-canary');
+    expect(service(policy.decide(req({}, '/?v=12.1')))).toBe('web-primary');
+    expect(policy.decide(req())).toEqual({ service: 'web-primary', mirrors: ['web-canary'] });
+    expect(vs([{ route: [dest('other')] }]).decide(req())).toMatchObject({ status: 500 });
+    expect(vs([{ match: [{ uri: { exact: '/x' } }], route: [dest('web')] }]).decide(req())).toMatchObject({
+      status: 404,
+    });
   });
 });
 
