@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** gatewayapi: the Gateway API HTTPRoute CRD (standard channel, v1 and v1beta1); istio: Istio's CRDs. */
-export type ProviderCrds = 'gatewayapi' | 'istio';
+/** gatewayapi: the HTTPRoute CRD (standard channel, v1 and v1beta1); the others: each project's CRDs. */
+export type ProviderCrds = 'gatewayapi' | 'istio' | 'contour' | 'traefik' | 'keda';
 
 let dir: string | undefined;
 
