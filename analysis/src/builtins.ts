@@ -98,6 +98,8 @@ export function builtinQuery(
       return app[metric];
     case 'istio':
       return istio[metric];
+    case 'contour':
+      return contour[metric];
     case 'gatewayapi':
       return gatewayApi[options.gatewayApiMetrics ?? 'istio'][metric];
     default: {

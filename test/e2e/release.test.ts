@@ -59,7 +59,10 @@ describe('releases end to end', () => {
   };
 
   beforeAll(async () => {
-    await installCrds((await binaries()).kubectl, kubeconfig, [providerCrdFile('istio')]);
+    await installCrds((await binaries()).kubectl, kubeconfig, [
+      providerCrdFile('istio'),
+      providerCrdFile('contour'),
+    ]);
   });
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
@@ -170,35 +173,39 @@ describe('releases end to end', () => {
     },
   );
 
-  // provider istio: the data plane follows the VirtualService fledge writes, and Flagger's builtin
-  // checks read Istio's own metrics of the canary workload.
-  it('istio: the mesh follows the VirtualService step by step; builtin checks promote and roll back', async () => {
-    const s = await scenario('istio', { provider: 'istio', builtinMetrics: true, meshMetrics: 'istio' });
-    const sampler = sampleSplits(s);
-    await s.release(version('6.4.0'));
-    const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded');
-    const splits = sampler.stop();
-    expect(done.failedChecks).toBe(0);
-    expect(check(done, 'request-success-rate')).toMatchObject({ value: 100, verdict: 'Pass' });
-    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.4.0').image);
-    const routed = dedupe(
-      splits
-        .filter((x) => x.source.startsWith('VirtualService'))
-        .map((x) => x.weights[0]?.[canaryService] ?? 0),
-    );
-    expect(routed).toEqual([0, 20, 40, 60, 0]);
-    for (const w of [20, 40, 60]) {
-      const got = splits.find((x) => x.weights[0]?.[canaryService] === w)!;
-      const share = (got.byService[canaryService] ?? 0) / got.total;
-      expect(Math.abs(share - w / 100)).toBeLessThanOrEqual(samplingTolerance(w / 100, got.total));
-    }
+  // provider istio (contour): the data plane follows the VirtualService (HTTPProxy) fledge writes,
+  // and Flagger's builtin checks read Istio's metrics of the canary workload (Envoy's cluster stats).
+  it.each([
+    ['istio', 'VirtualService'],
+    ['contour', 'HTTPProxy'],
+  ] as const)(
+    '%s: the data plane follows the %s step by step; builtin checks promote and roll back',
+    async (provider, kind) => {
+      const s = await scenario(provider, { provider, builtinMetrics: true, meshMetrics: provider });
+      const sampler = sampleSplits(s);
+      await s.release(version('6.4.0'));
+      const done = await s.waitForStatus('Succeeded', (st) => st.phase === 'Succeeded');
+      const splits = sampler.stop();
+      expect(done.failedChecks).toBe(0);
+      expect(check(done, 'request-success-rate')).toMatchObject({ value: 100, verdict: 'Pass' });
+      expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.4.0').image);
+      const routed = dedupe(
+        splits.filter((x) => x.source.startsWith(kind)).map((x) => x.weights[0]?.[canaryService] ?? 0),
+      );
+      expect(routed, splits.map((x) => x.source).join(' | ')).toEqual([0, 20, 40, 60, 0]);
+      for (const w of [20, 40, 60]) {
+        const got = splits.find((x) => x.weights[0]?.[canaryService] === w)!;
+        const share = (got.byService[canaryService] ?? 0) / got.total;
+        expect(Math.abs(share - w / 100)).toBeLessThanOrEqual(samplingTolerance(w / 100, got.total));
+      }
 
-    await s.release(version('6.4.1', { errorRate: 0.3 }));
-    const failed = await s.waitForStatus('Failed', (st) => st.phase === 'Failed');
-    expect(check(failed, 'request-success-rate')?.value).toBeLessThan(85);
-    expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.4.0').image);
-    await stop(s);
-  });
+      await s.release(version('6.4.1', { errorRate: 0.3 }));
+      const failed = await s.waitForStatus('Failed', (st) => st.phase === 'Failed');
+      expect(check(failed, 'request-success-rate')?.value).toBeLessThan(85);
+      expect(await imageOf(s, 'podinfo-primary')).toBe(version('6.4.0').image);
+      await stop(s);
+    },
+  );
 
   // Blue/green with mirroring: while analysed, every user request is answered by the primary and a
   // copy goes to the canary (RequestMirror); the checks judge the canary on those copies.

@@ -79,7 +79,7 @@ export interface ScenarioOptions {
   /** Canary release steps instead of stepWeight 20 up to 60. */
   stepWeights?: number[];
   /** The Canary's provider and the routing object the data plane follows (default gatewayapi). */
-  provider?: 'gatewayapi' | 'istio';
+  provider?: 'gatewayapi' | 'istio' | 'contour';
   /** analysis.sessionAffinity of the Canary. */
   sessionAffinity?: { cookieName: string; primaryCookieName?: string; maxAge?: number };
 }
@@ -98,11 +98,11 @@ export const version = (tag: string, behaviour: Partial<Omit<AppVersion, 'image'
 /** The Canary of the scenario: gatewayapi (or istio), step 20 up to 60, the two example checks. */
 export function canarySpec(app: string, o: ScenarioOptions): Record<string, unknown> {
   const interval = o.metricInterval ?? '6s';
-  const istio = o.provider === 'istio';
+  const gatewayapi = (o.provider ?? 'gatewayapi') === 'gatewayapi';
   return {
     provider: o.provider ?? 'gatewayapi',
     targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app },
-    service: istio ? { port: 80 } : { port: 80, gatewayRefs: [{ name: 'gateway' }] },
+    service: gatewayapi ? { port: 80, gatewayRefs: [{ name: 'gateway' }] } : { port: 80 },
     progressDeadlineSeconds: 60,
     analysis: {
       interval: o.interval ?? '3s',

@@ -90,7 +90,7 @@ const providerRules: Rule<WithProvider>[] = [
       trafficProvider(self.provider) !== 'gatewayapi' || (self.service.gatewayRefs ?? []).length > 0,
   },
   {
-    rule: `!(${celProviderIn(['istio', 'nginx', 'kubernetes'])}) || !has(self.service.gatewayRefs)`,
+    rule: `!(${celProviderIn(['istio', 'contour', 'nginx', 'kubernetes'])}) || !has(self.service.gatewayRefs)`,
     message: 'service.gatewayRefs is only used when provider is gatewayapi',
     fieldPath: '.service.gatewayRefs',
     reason: 'FieldValueForbidden',
@@ -98,22 +98,24 @@ const providerRules: Rule<WithProvider>[] = [
       trafficProvider(self.provider) === 'gatewayapi' || self.service.gatewayRefs === undefined,
   },
   {
-    rule: `!(${celProviderIn(['nginx', 'kubernetes'])}) || !has(self.service.hosts)`,
+    rule: `!(${celProviderIn(['contour', 'nginx', 'kubernetes'])}) || !has(self.service.hosts)`,
     message:
-      'service.hosts is only used when provider is gatewayapi or istio (nginx takes hosts from the Ingress)',
+      'service.hosts is only used when provider is gatewayapi or istio (nginx takes hosts from the Ingress, contour from the root HTTPProxy)',
     fieldPath: '.service.hosts',
     reason: 'FieldValueForbidden',
-    holds: (self) => !['nginx', 'kubernetes'].includes(self.provider) || self.service.hosts === undefined,
+    holds: (self) =>
+      !['contour', 'nginx', 'kubernetes'].includes(self.provider) || self.service.hosts === undefined,
   },
   {
     // A RequestMirror filter or a VirtualService mirror; neither an ingress-nginx canary nor a Service can copy requests.
-    rule: `${CEL_IS_GATEWAYAPI} || self.provider == 'istio' || !has(self.analysis.mirror) || !self.analysis.mirror`,
+    rule: `${CEL_IS_GATEWAYAPI} || self.provider in ['istio', 'contour'] || !has(self.analysis.mirror) || !self.analysis.mirror`,
     message:
-      'analysis.mirror needs provider gatewayapi (an HTTPRoute RequestMirror filter) or istio (a VirtualService mirror)',
+      'analysis.mirror needs provider gatewayapi (an HTTPRoute RequestMirror filter), istio or contour (a mirror service)',
     fieldPath: '.analysis.mirror',
     reason: 'FieldValueForbidden',
     holds: (self) =>
-      ['gatewayapi', 'istio'].includes(trafficProvider(self.provider)) || self.analysis.mirror !== true,
+      ['gatewayapi', 'istio', 'contour'].includes(trafficProvider(self.provider)) ||
+      self.analysis.mirror !== true,
   },
   {
     rule: "self.provider == 'istio' || !has(self.service.gateways)",
@@ -163,6 +165,14 @@ const providerRules: Rule<WithProvider>[] = [
     fieldPath: '.analysis.match',
     reason: 'FieldValueForbidden',
     holds: (self) => self.provider !== 'kubernetes' || self.analysis.match === undefined,
+  },
+  {
+    rule: "self.provider != 'contour' || !has(self.analysis.match) || self.analysis.match.all(m, !has(m.method))",
+    message:
+      'provider contour cannot match on the HTTP method: analysis.match method needs gatewayapi or istio',
+    fieldPath: '.analysis.match',
+    reason: 'FieldValueForbidden',
+    holds: (self) => self.provider !== 'contour' || (self.analysis.match ?? []).every((m) => !m.method),
   },
   {
     rule:

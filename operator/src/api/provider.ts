@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { supportedEnum } from './supported-enum.ts';
 
 /** The traffic routers fledge has (one file each under operator/src/routers/). */
-export const trafficProviderSchema = z.enum(['gatewayapi', 'istio', 'nginx', 'kubernetes']);
+export const trafficProviderSchema = z.enum(['gatewayapi', 'istio', 'contour', 'nginx', 'kubernetes']);
 export type TrafficProvider = z.infer<typeof trafficProviderSchema>;
 
 // Flagger's spellings of the Gateway API provider: its CRD has gatewayapi:v1 and gatewayapi:v1beta1
@@ -10,14 +10,13 @@ export type TrafficProvider = z.infer<typeof trafficProviderSchema>;
 export const GATEWAYAPI_NAMES = ['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1'] as const;
 
 /** Every `spec.provider` value fledge accepts: the one list the CRD, CEL rules and routers use. */
-export const PROVIDER_NAMES = [...GATEWAYAPI_NAMES, 'istio', 'nginx', 'kubernetes'] as const;
+export const PROVIDER_NAMES = [...GATEWAYAPI_NAMES, 'istio', 'contour', 'nginx', 'kubernetes'] as const;
 
 // Every other provider in Flagger's CRD, refused by name rather than as an unknown value.
 const FLAGGER_ONLY = [
   'apisix',
   'appmesh',
   'appmesh:v1beta2',
-  'contour',
   'gatewayapi:v1alpha2',
   'gloo',
   'knative',
@@ -33,7 +32,7 @@ const FLAGGER_ONLY = [
 ];
 
 export const providerNameSchema = supportedEnum(PROVIDER_NAMES, FLAGGER_ONLY, 'provider').describe(
-  'Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), istio, nginx, or kubernetes (blue/green only)',
+  'Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), istio, contour, nginx, or kubernetes (blue/green only)',
 );
 export type ProviderName = z.infer<typeof providerNameSchema>;
 

@@ -2,6 +2,7 @@
 // versioned Gateway API names pick the HTTPRoute apiVersion.
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../api/provider.ts';
+import { ContourRouter } from './contour.ts';
 import { GatewayApiRouter } from './gatewayapi.ts';
 import { IstioRouter } from './istio.ts';
 import type { ObjectClient } from './kube-object.ts';
@@ -35,6 +36,8 @@ export function createRouter(provider: string, client: ObjectClient): Router {
       return new GatewayApiRouter(client, 'gateway.networking.k8s.io/v1beta1');
     case 'istio':
       return new IstioRouter(client);
+    case 'contour':
+      return new ContourRouter(client);
     case 'nginx':
       return new NginxRouter(client);
     case 'kubernetes':

@@ -1,6 +1,7 @@
 // Pure checks of the loopback data plane's routing (TEST INFRASTRUCTURE, docs/dataplane.md): how it
 // reads HTTPRoutes, ingress-nginx canary annotations, weights and the behaviour annotations.
 import { describe, expect, it } from 'vitest';
+import { contourPolicy, type HTTPProxyLike } from './contour-routing.ts';
 import { errorRateAnnotation, imageTag, latencyAnnotation, slotState } from './behaviour.ts';
 import { gatewayPolicy, type HTTPRouteLike } from './gatewayapi-routing.ts';
 import { istioPolicy, type VirtualServiceLike } from './istio-routing.ts';
@@ -203,6 +204,56 @@ describe('VirtualService routing', () => {
     expect(vs([{ match: [{ uri: { exact: '/x' } }], route: [dest('web')] }]).decide(req())).toMatchObject({
       status: 404,
     });
+  });
+});
+
+describe('HTTPProxy routing', () => {
+  const proxy = (routes: unknown[]) =>
+    contourPolicy({ spec: { routes } } as HTTPProxyLike, {
+      namespace: 'ns',
+      name: 'web',
+      serves: (s) => served.has(s),
+      picker: createPicker('round-robin'),
+    });
+  const svc = (name: string, weight?: number, mirror?: boolean) => ({
+    name,
+    ...(weight === undefined ? {} : { weight }),
+    ...(mirror ? { mirror } : {}),
+  });
+
+  it('prefers the route with more header conditions whatever the order, and splits by weight', () => {
+    const policy = proxy([
+      { conditions: [{ prefix: '/' }], services: [svc('web-primary', 70), svc('web-canary', 30)] },
+      {
+        conditions: [{ prefix: '/' }, { header: { name: 'x-canary', regex: '^ins.*' } }],
+        services: [svc('web-primary', 0), svc('web-canary', 100)],
+      },
+    ]);
+    expect(service(policy.decide(req({ 'x-canary': 'insider' })))).toBe('web-canary');
+    const picks = Array.from({ length: 100 }, () => service(policy.decide(req())));
+    expect(picks.filter((x) => x === 'web-canary')).toHaveLength(30);
+    expect(policy.weights[0]).toEqual({ 'web-primary': 70, 'web-canary': 30 });
+  });
+
+  it('mirrors to a mirror service; query and path conditions; 404 without a match', () => {
+    const policy = proxy([
+      {
+        conditions: [{ prefix: '/api' }, { queryParameter: { name: 'v', exact: '2' } }],
+        services: [svc('web-canary')],
+      },
+      {
+        conditions: [{ prefix: '/' }],
+        services: [svc('web-primary', 100), svc('web-canary', 0), svc('web-canary', undefined, true)],
+      },
+    ]);
+    expect(service(policy.decide(req({}, '/api/x?v=2')))).toBe('web-canary');
+    expect(service(policy.decide(req({}, '/apix?v=2')))).toBe('web-primary');
+    expect(policy.decide(req())).toEqual({ service: 'web-primary', mirrors: ['web-canary'] });
+    expect(proxy([{ conditions: [{ exact: '/only' }], services: [svc('web')] }]).decide(req())).toMatchObject(
+      {
+        status: 404,
+      },
+    );
   });
 });
 

@@ -95,6 +95,11 @@ const operatorRules: Rule[] = [
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
   },
   {
+    apiGroups: ['projectcontour.io'],
+    resources: ['httpproxies'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+  },
+  {
     apiGroups: ['networking.k8s.io'],
     resources: ['ingresses'],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
@@ -628,6 +633,7 @@ describe('chart installed into the real API server', () => {
       ['create', 'httproutes.gateway.networking.k8s.io', other],
       ['update', 'virtualservices.networking.istio.io', other],
       ['create', 'destinationrules.networking.istio.io', other],
+      ['update', 'httpproxies.projectcontour.io', other],
       ['update', 'ingresses.networking.k8s.io', other],
       ['delete', 'ingresses.networking.k8s.io', other],
       ['create', 'leases.coordination.k8s.io', nsA],

@@ -185,6 +185,20 @@ describe('gatewayapi router on the real API server', () => {
     }
   });
 
+  it('a mesh route (GAMMA, as Linkerd uses it): a Service parent is stored as written', async () => {
+    const t = target('mesh', { gatewayRefs: [{ name: 'mesh', kind: 'Service', group: 'core', port: 9898 }] });
+    const router = createRouter('gatewayapi', client);
+    await router.setWeights(t, { primary: 90, canary: 10 });
+    const live = await client.get(ref('mesh'));
+    expect((live?.['spec'] as { parentRefs: unknown }).parentRefs).toEqual([
+      { group: 'core', kind: 'Service', name: 'mesh', port: 9898 },
+    ]);
+    const rv = live?.metadata.resourceVersion;
+    await router.ensureRoutes(t);
+    await router.setWeights(t, { primary: 90, canary: 10 });
+    expect((await client.get(ref('mesh')))?.metadata.resourceVersion).toBe(rv);
+  });
+
   it('retries when the route changes between its read and its write, and keeps that change', async () => {
     const t = target('racy');
     await createRouter('gatewayapi', client).ensureRoutes(t);

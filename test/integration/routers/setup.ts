@@ -9,7 +9,7 @@ import type { RouteTarget } from '../../../operator/src/routers/router.ts';
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
 import { binaries } from '../../env/binaries.ts';
 import { loadKubeConfig } from '../../env/cluster.ts';
-import { providerCrdFile } from '../../env/provider-crds.ts';
+import { providerCrdFile, type ProviderCrds } from '../../env/provider-crds.ts';
 import { waitFor } from '../../env/wait.ts';
 
 /**
@@ -77,24 +77,40 @@ export async function touch(
 }
 
 /**
- * Installs Istio's real CRDs (istio.io/api, from its Go module) once per cluster and waits until
- * VirtualServices and DestinationRules are served. Server-side apply, so concurrent files are fine.
+ * Installs a provider's real CRDs (from its Go module, test/env/tools/fetch-crds.sh) once per
+ * cluster and waits until `kinds` are served. Server-side apply, so concurrent files are fine.
  */
-export async function installIstioCRDs(kubeconfig: string): Promise<void> {
+export async function installProviderCRDs(
+  kubeconfig: string,
+  provider: ProviderCrds,
+  kinds: readonly { apiVersion: string; kind: string }[],
+): Promise<void> {
   const { kubectl } = await binaries();
-  await promisify(execFile)(kubectl, [
-    `--kubeconfig=${kubeconfig}`,
-    'apply',
-    '--server-side',
-    '--force-conflicts',
-    '-f',
-    providerCrdFile('istio'),
-  ]);
+  await promisify(execFile)(
+    kubectl,
+    [
+      `--kubeconfig=${kubeconfig}`,
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '-f',
+      providerCrdFile(provider),
+    ],
+    { maxBuffer: 16 << 20 },
+  );
   const client = kubeObjectClient(loadKubeConfig(kubeconfig));
-  for (const kind of ['VirtualService', 'DestinationRule']) {
-    await waitFor(`Istio ${kind} to be served`, async () => {
-      const probe = { apiVersion: 'networking.istio.io/v1', kind, namespace: 'default', name: 'probe' };
-      return (await client.get(probe).catch(() => null)) === undefined;
-    });
+  for (const { apiVersion, kind } of kinds) {
+    await waitFor(`${apiVersion} ${kind} to be served`, () => client.served(apiVersion, kind));
   }
 }
+
+/** Istio's CRDs (istio.io/api): VirtualService and DestinationRule served. */
+export const installIstioCRDs = (kubeconfig: string) =>
+  installProviderCRDs(kubeconfig, 'istio', [
+    { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
+    { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule' },
+  ]);
+
+/** Contour's CRDs (github.com/projectcontour/contour): HTTPProxy served. */
+export const installContourCRDs = (kubeconfig: string) =>
+  installProviderCRDs(kubeconfig, 'contour', [{ apiVersion: 'projectcontour.io/v1', kind: 'HTTPProxy' }]);

@@ -148,7 +148,12 @@ describe('the Canary CRD', () => {
     ['', '.ingressRef', "self.provider != 'nginx' || has(self.ingressRef)"],
     ['', '.ingressRef', '|| !has(self.ingressRef)'],
     ['', '.service.gatewayRefs', 'size(self.service.gatewayRefs) > 0'],
-    ['', '.service.gatewayRefs', "['istio', 'nginx', 'kubernetes']) || !has(self.service.gatewayRefs)"],
+    [
+      '',
+      '.service.gatewayRefs',
+      "['istio', 'contour', 'nginx', 'kubernetes']) || !has(self.service.gatewayRefs)",
+    ],
+    ['', '.analysis.match', "self.provider != 'contour' || !has(self.analysis.match)"],
     ['', '.service.gateways', "self.provider == 'istio' || !has(self.service.gateways)"],
     ['', '.service.trafficPolicy', "self.provider == 'istio' || !has(self.service.trafficPolicy)"],
     ['', '.service.hosts', '!has(self.service.hosts)'],

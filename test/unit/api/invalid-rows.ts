@@ -13,3 +13,4 @@ export const BG = 'kubernetes blue/green';
 export const AB = 'gatewayapi A/B testing';
 export const NGINX_AB = 'nginx A/B testing';
 export const ISTIO = 'istio canary release';
+export const CONTOUR = 'contour canary release';

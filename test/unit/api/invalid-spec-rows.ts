@@ -1,5 +1,5 @@
 // Invalid Canaries: provider, references and service (see invalid-canaries.ts).
-import { BG, GW, ISTIO, NGINX } from './invalid-rows.ts';
+import { BG, CONTOUR, GW, ISTIO, NGINX } from './invalid-rows.ts';
 import type { Row } from './invalid-rows.ts';
 
 export const specRows: Row[] = [
@@ -224,6 +224,31 @@ export const specRows: Row[] = [
     ISTIO,
     { 'spec.ingressRef': { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' } },
     'spec.ingressRef',
+  ],
+  [
+    'contour with hosts (the root HTTPProxy has them)',
+    CONTOUR,
+    { 'spec.service.hosts': ['app.example.com'] },
+    'spec.service.hosts',
+    'only used when provider is gatewayapi or istio',
+  ],
+  [
+    'contour A/B by method',
+    CONTOUR,
+    {
+      'spec.analysis.stepWeight': undefined,
+      'spec.analysis.maxWeight': undefined,
+      'spec.analysis.iterations': 5,
+      'spec.analysis.match': [{ method: { exact: 'POST' } }],
+    },
+    'spec.analysis.match',
+    'provider contour cannot match on the HTTP method',
+  ],
+  [
+    'contour with gatewayRefs',
+    CONTOUR,
+    { 'spec.service.gatewayRefs': [{ name: 'gw' }] },
+    'spec.service.gatewayRefs',
   ],
   ['istio gateways not a list', ISTIO, { 'spec.service.gateways': 'mesh' }, 'spec.service.gateways'],
   ['service headless', GW, { 'spec.service.headless': true }, 'spec.service.headless'],

@@ -473,7 +473,41 @@ spec:
         interval: 1m
 `;
 
+// Flagger's Contour tutorial (its service.retries left out: not supported yet).
+const contourCanary = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  provider: contour
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  progressDeadlineSeconds: 60
+  service:
+    port: 80
+    targetPort: 9898
+  analysis:
+    interval: 30s
+    threshold: 5
+    maxWeight: 50
+    stepWeight: 5
+    metrics:
+      - name: request-success-rate
+        thresholdRange:
+          min: 99
+        interval: 1m
+      - name: request-duration
+        thresholdRange:
+          max: 500
+        interval: 30s
+`;
+
 export const validExamples: ValidExample[] = [
+  { name: 'contour canary release', yaml: contourCanary },
   { name: 'istio canary release', yaml: istioCanary },
   { name: 'istio A/B testing', yaml: istioMirror.replace('    mirror: true\n', '') },
   { name: 'gatewayapi blue/green with mirroring', yaml: gatewayapiMirror },
