@@ -13,9 +13,10 @@ export type BuiltinMetricName = BuiltinMetric;
 /**
  * The query sets a gatewayapi Canary's builtins can read. Gateway API defines routing, not
  * telemetry, so the implementation decides the metric names: `istio` (Flagger's choice for
- * gatewayapi, and the default) or `contour` (Envoy's cluster stats with Contour's cluster names).
+ * gatewayapi, and the default), `contour` (Envoy's cluster stats with Contour's cluster names) or
+ * `linkerd` (the Linkerd proxy's own metrics, for Linkerd's Gateway API routes).
  */
-export const GATEWAY_API_METRICS = ['istio', 'contour'] as const;
+export const GATEWAY_API_METRICS = ['istio', 'contour', 'linkerd'] as const;
 export type GatewayApiMetrics = (typeof GATEWAY_API_METRICS)[number];
 
 type QuerySet = Readonly<Record<BuiltinMetricName, string>>;
@@ -78,7 +79,28 @@ const contour: QuerySet = {
   'request-duration': p99('envoy_cluster_upstream_rq_time_bucket', cluster, false),
 };
 
-const gatewayApi: Readonly<Record<GatewayApiMetrics, QuerySet>> = { istio, contour };
+// Traefik's service metrics name a Kubernetes Service of a TraefikService
+// <namespace>-<service>-<port>@kubernetescrd; the canary Service fledge generates is <service>-canary.
+// The histogram is in seconds.
+const traefikService = 'service=~"{{ namespace }}-{{ service }}-canary-[0-9]+@kubernetescrd"';
+const traefik: QuerySet = {
+  'request-success-rate': successRate('traefik_service_requests_total', traefikService, 'code'),
+  'request-duration': p99('traefik_service_request_duration_seconds_bucket', traefikService, true),
+};
+
+// The Linkerd proxy beside each pod reports what it served (direction="inbound") by Deployment, and
+// classifies each response: a 5xx or a gRPC error is "failure". As Flagger's Linkerd builtins,
+// with equality on the Deployment. The latency histogram is in milliseconds.
+const linkerdProxy = 'namespace="{{ namespace }}", deployment="{{ target }}", direction="inbound"';
+const linkerd: QuerySet = {
+  'request-success-rate': `sum(rate(response_total{${linkerdProxy}, classification!="failure"}[{{ interval }}]))
+/
+sum(rate(response_total{${linkerdProxy}}[{{ interval }}]))
+* 100`,
+  'request-duration': p99('response_latency_ms_bucket', linkerdProxy, false),
+};
+
+const gatewayApi: Readonly<Record<GatewayApiMetrics, QuerySet>> = { istio, contour, linkerd };
 
 export interface BuiltinOptions {
   /** The query set of gatewayapi Canaries (the operator's --gateway-api-metrics); default istio. */
@@ -100,6 +122,8 @@ export function builtinQuery(
       return istio[metric];
     case 'contour':
       return contour[metric];
+    case 'traefik':
+      return traefik[metric];
     case 'gatewayapi':
       return gatewayApi[options.gatewayApiMetrics ?? 'istio'][metric];
     default: {

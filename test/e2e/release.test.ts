@@ -62,6 +62,7 @@ describe('releases end to end', () => {
     await installCrds((await binaries()).kubectl, kubeconfig, [
       providerCrdFile('istio'),
       providerCrdFile('contour'),
+      providerCrdFile('traefik'),
     ]);
   });
   afterAll(async () => {
@@ -146,6 +147,7 @@ describe('releases end to end', () => {
   it.each([
     ['istio', {}],
     ['contour', { FLEDGE_GATEWAY_API_METRICS: 'contour' }],
+    ['linkerd', { FLEDGE_GATEWAY_API_METRICS: 'linkerd' }],
   ] as const)(
     'gatewayapi builtin metrics read %s metrics: a healthy release promotes, a failing one rolls back',
     async (set, operatorEnv) => {
@@ -178,6 +180,7 @@ describe('releases end to end', () => {
   it.each([
     ['istio', 'VirtualService'],
     ['contour', 'HTTPProxy'],
+    ['traefik', 'TraefikService'],
   ] as const)(
     '%s: the data plane follows the %s step by step; builtin checks promote and roll back',
     async (provider, kind) => {

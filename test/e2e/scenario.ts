@@ -79,7 +79,7 @@ export interface ScenarioOptions {
   /** Canary release steps instead of stepWeight 20 up to 60. */
   stepWeights?: number[];
   /** The Canary's provider and the routing object the data plane follows (default gatewayapi). */
-  provider?: 'gatewayapi' | 'istio' | 'contour';
+  provider?: 'gatewayapi' | 'istio' | 'contour' | 'traefik';
   /** analysis.sessionAffinity of the Canary. */
   sessionAffinity?: { cookieName: string; primaryCookieName?: string; maxAge?: number };
 }

@@ -90,7 +90,7 @@ const providerRules: Rule<WithProvider>[] = [
       trafficProvider(self.provider) !== 'gatewayapi' || (self.service.gatewayRefs ?? []).length > 0,
   },
   {
-    rule: `!(${celProviderIn(['istio', 'contour', 'nginx', 'kubernetes'])}) || !has(self.service.gatewayRefs)`,
+    rule: `!(${celProviderIn(['istio', 'contour', 'traefik', 'nginx', 'kubernetes'])}) || !has(self.service.gatewayRefs)`,
     message: 'service.gatewayRefs is only used when provider is gatewayapi',
     fieldPath: '.service.gatewayRefs',
     reason: 'FieldValueForbidden',
@@ -98,13 +98,14 @@ const providerRules: Rule<WithProvider>[] = [
       trafficProvider(self.provider) === 'gatewayapi' || self.service.gatewayRefs === undefined,
   },
   {
-    rule: `!(${celProviderIn(['contour', 'nginx', 'kubernetes'])}) || !has(self.service.hosts)`,
+    rule: `!(${celProviderIn(['contour', 'traefik', 'nginx', 'kubernetes'])}) || !has(self.service.hosts)`,
     message:
-      'service.hosts is only used when provider is gatewayapi or istio (nginx takes hosts from the Ingress, contour from the root HTTPProxy)',
+      'service.hosts is only used when provider is gatewayapi or istio (nginx takes hosts from the Ingress, contour from the root HTTPProxy, traefik from the IngressRoute)',
     fieldPath: '.service.hosts',
     reason: 'FieldValueForbidden',
     holds: (self) =>
-      !['contour', 'nginx', 'kubernetes'].includes(self.provider) || self.service.hosts === undefined,
+      !['contour', 'traefik', 'nginx', 'kubernetes'].includes(self.provider) ||
+      self.service.hosts === undefined,
   },
   {
     // A RequestMirror filter or a VirtualService mirror; neither an ingress-nginx canary nor a Service can copy requests.
@@ -165,6 +166,15 @@ const providerRules: Rule<WithProvider>[] = [
     fieldPath: '.analysis.match',
     reason: 'FieldValueForbidden',
     holds: (self) => self.provider !== 'kubernetes' || self.analysis.match === undefined,
+  },
+  {
+    // A TraefikService only weighs Services; header routing would live in the user's IngressRoute.
+    rule: "self.provider != 'traefik' || !has(self.analysis.match)",
+    message:
+      'provider traefik cannot route by header (A/B testing): analysis.match needs gatewayapi, istio, contour or nginx',
+    fieldPath: '.analysis.match',
+    reason: 'FieldValueForbidden',
+    holds: (self) => self.provider !== 'traefik' || self.analysis.match === undefined,
   },
   {
     rule: "self.provider != 'contour' || !has(self.analysis.match) || self.analysis.match.all(m, !has(m.method))",

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { supportedEnum } from './supported-enum.ts';
 
 /** The traffic routers fledge has (one file each under operator/src/routers/). */
-export const trafficProviderSchema = z.enum(['gatewayapi', 'istio', 'contour', 'nginx', 'kubernetes']);
+export const trafficProviderSchema = z.enum([
+  'gatewayapi',
+  'istio',
+  'contour',
+  'traefik',
+  'nginx',
+  'kubernetes',
+]);
 export type TrafficProvider = z.infer<typeof trafficProviderSchema>;
 
 // Flagger's spellings of the Gateway API provider: its CRD has gatewayapi:v1 and gatewayapi:v1beta1
@@ -10,7 +17,14 @@ export type TrafficProvider = z.infer<typeof trafficProviderSchema>;
 export const GATEWAYAPI_NAMES = ['gatewayapi', 'gatewayapi:v1', 'gatewayapi:v1beta1'] as const;
 
 /** Every `spec.provider` value fledge accepts: the one list the CRD, CEL rules and routers use. */
-export const PROVIDER_NAMES = [...GATEWAYAPI_NAMES, 'istio', 'contour', 'nginx', 'kubernetes'] as const;
+export const PROVIDER_NAMES = [
+  ...GATEWAYAPI_NAMES,
+  'istio',
+  'contour',
+  'traefik',
+  'nginx',
+  'kubernetes',
+] as const;
 
 // Every other provider in Flagger's CRD, refused by name rather than as an unknown value.
 const FLAGGER_ONLY = [
@@ -28,11 +42,10 @@ const FLAGGER_ONLY = [
   'smi:v1alpha1',
   'smi:v1alpha2',
   'smi:v1alpha3',
-  'traefik',
 ];
 
 export const providerNameSchema = supportedEnum(PROVIDER_NAMES, FLAGGER_ONLY, 'provider').describe(
-  'Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), istio, contour, nginx, or kubernetes (blue/green only)',
+  'Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), istio, contour, traefik, nginx, or kubernetes (blue/green only)',
 );
 export type ProviderName = z.infer<typeof providerNameSchema>;
 

@@ -9,6 +9,7 @@ import type { ObjectClient } from './kube-object.ts';
 import { KubernetesRouter } from './kubernetes.ts';
 import { NginxRouter } from './nginx.ts';
 import { NopRouter } from './nop.ts';
+import { TraefikRouter } from './traefik.ts';
 import type { Router } from './router.ts';
 
 // nop (no traffic shifting) is for tests and the bench; a Canary cannot name it.
@@ -38,6 +39,8 @@ export function createRouter(provider: string, client: ObjectClient): Router {
       return new IstioRouter(client);
     case 'contour':
       return new ContourRouter(client);
+    case 'traefik':
+      return new TraefikRouter(client);
     case 'nginx':
       return new NginxRouter(client);
     case 'kubernetes':

@@ -52,7 +52,8 @@ export interface DataPlaneMetrics {
 const millisecondBuckets = durationBuckets.map((b) => b * 1000);
 
 /** Which mesh's metrics a gatewayapi data plane exports, so a test can see which set a query read. */
-export type MeshMetrics = 'istio' | 'contour' | 'both' | 'none';
+/** Which data plane's own series to export besides http_*: both is istio and contour. */
+export type MeshMetrics = 'istio' | 'contour' | 'traefik' | 'linkerd' | 'both' | 'none';
 
 export function createMetrics(options: { nginx?: boolean; mesh?: MeshMetrics } = {}): DataPlaneMetrics {
   const registry = new Registry();
@@ -88,7 +89,14 @@ export function createMetrics(options: { nginx?: boolean; mesh?: MeshMetrics } =
         registers: [registry],
       })
     : undefined;
-  const mesh = options.mesh && options.mesh !== 'none' ? meshMetrics(registry, options.mesh) : undefined;
+  const mesh =
+    options.mesh === 'traefik'
+      ? traefikMetrics(registry)
+      : options.mesh === 'linkerd'
+        ? linkerdMetrics(registry)
+        : options.mesh && options.mesh !== 'none'
+          ? meshMetrics(registry, options.mesh)
+          : undefined;
 
   return {
     registry,
@@ -168,5 +176,64 @@ function meshMetrics(registry: Registry, which: 'istio' | 'contour' | 'both'): (
     const cluster = `${r.namespace}_${r.service}_${r.servicePort ?? 80}`;
     envoyRequests.inc({ envoy_cluster_name: cluster, envoy_response_code: String(r.code) });
     envoyTime.observe({ envoy_cluster_name: cluster }, ms);
+  };
+}
+
+/** Traefik's service metrics: a Kubernetes Service behind a TraefikService is <ns>-<svc>-<port>@kubernetescrd. */
+function traefikMetrics(registry: Registry): (r: RequestRecord) => void {
+  const labelNames = ['service', 'code', 'method', 'protocol'] as const;
+  const requests = new Counter({
+    name: 'traefik_service_requests_total',
+    help: 'Traefik style requests per service (loopback data plane)',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'traefik_service_request_duration_seconds',
+    help: 'Traefik style request duration per service in seconds (loopback data plane)',
+    labelNames,
+    buckets: durationBuckets,
+    registers: [registry],
+  });
+  return (r) => {
+    const labels = {
+      service: `${r.namespace}-${r.service}-${r.servicePort ?? 80}@kubernetescrd`,
+      code: String(r.code),
+      method: 'GET',
+      protocol: 'http',
+    };
+    requests.inc(labels);
+    duration.observe(labels, r.seconds);
+  };
+}
+
+/** The Linkerd proxy's inbound response metrics, as each pod's proxy reports what it served. */
+function linkerdMetrics(registry: Registry): (r: RequestRecord) => void {
+  const labelNames = ['namespace', 'deployment', 'direction', 'classification', 'status_code'] as const;
+  const responses = new Counter({
+    name: 'response_total',
+    help: 'Linkerd proxy style responses (loopback data plane)',
+    labelNames,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'response_latency_ms',
+    help: 'Linkerd proxy style response latency in milliseconds (loopback data plane)',
+    labelNames,
+    buckets: millisecondBuckets,
+    registers: [registry],
+  });
+  return (r) => {
+    // No pod answered: no proxy saw it.
+    if (!r.deployment) return;
+    const labels = {
+      namespace: r.namespace,
+      deployment: r.deployment,
+      direction: 'inbound',
+      classification: r.code >= 500 ? 'failure' : 'success',
+      status_code: String(r.code),
+    };
+    responses.inc(labels);
+    latency.observe(labels, r.seconds * 1000);
   };
 }

@@ -2,8 +2,8 @@
 //
 // The stand-in for the ingress controller / mesh: an HTTP proxy on 127.0.0.1 that follows the
 // routing object fledge writes on the real API server (the HTTPRoute `<service>`, with provider
-// istio the VirtualService `<service>`, with contour the HTTPProxy `<service>`, with nginx the
-// canary Ingress `<ingress>-canary`), sends each request to the backend Service the
+// istio the VirtualService `<service>`, with contour the HTTPProxy `<service>`, with traefik the
+// TraefikService `<service>`, with nginx the canary Ingress `<ingress>-canary`), sends each request to the backend Service the
 // current rules pick (gatewayapi-routing.ts, nginx-routing.ts, weighted.ts), and records per-backend
 // metrics (metrics.ts) served on a separate 127.0.0.1 port. Backends are loopback URLs, one per
 // Service name; answers carry `x-fledge-backend: <service>`.
@@ -20,6 +20,7 @@ import { deploymentHeader, versionHeader } from './backends.ts';
 import { contourPolicy, type HTTPProxyLike } from './contour-routing.ts';
 import { gatewayPolicy, type HTTPRouteLike } from './gatewayapi-routing.ts';
 import { istioPolicy, type VirtualServiceLike } from './istio-routing.ts';
+import { traefikPolicy, type TraefikServiceLike } from './traefik-routing.ts';
 import { closeServer, listenLoopback, loopback, loopbackUrl } from './loopback.ts';
 import { createMetrics, type MeshMetrics } from './metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
@@ -29,7 +30,7 @@ import { watchObject, whenSynced, type ListResult, type ObjectWatch } from './wa
 import { createPicker, type SplitMode } from './weighted.ts';
 
 export const backendHeader = 'x-fledge-backend';
-export type RouteProvider = 'gatewayapi' | 'istio' | 'contour' | 'nginx';
+export type RouteProvider = 'gatewayapi' | 'istio' | 'contour' | 'traefik' | 'nginx';
 
 export interface RouterOptions {
   kubeConfig: KubeConfig;
@@ -124,6 +125,24 @@ function follow(o: RouterOptions, onChange: (policy: RoutingPolicy) => void): Ob
           fieldSelector,
         })) as ListResult<VirtualServiceLike>,
       onChange: (vs) => onChange(istioPolicy(vs, { ...opts, picker: picker() })),
+    });
+  }
+  if (o.provider === 'traefik') {
+    const group = 'traefik.io';
+    const opts = { namespace: o.namespace, name: o.service, serves };
+    return watchObject<TraefikServiceLike>({
+      kubeConfig: o.kubeConfig,
+      path: `/apis/${group}/v1alpha1/namespaces/${o.namespace}/traefikservices`,
+      name: o.service,
+      list: async (fieldSelector) =>
+        (await api.listNamespacedCustomObject({
+          group,
+          version: 'v1alpha1',
+          namespace: o.namespace,
+          plural: 'traefikservices',
+          fieldSelector,
+        })) as ListResult<TraefikServiceLike>,
+      onChange: (obj) => onChange(traefikPolicy(obj, { ...opts, picker: picker() })),
     });
   }
   if (o.provider === 'contour') {
@@ -284,7 +303,9 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
           ? `VirtualService ${o.namespace}/${o.service}`
           : o.provider === 'contour'
             ? `HTTPProxy ${o.namespace}/${o.service}`
-            : `HTTPRoute ${o.namespace}/${o.service}`,
+            : o.provider === 'traefik'
+              ? `TraefikService ${o.namespace}/${o.service}`
+              : `HTTPRoute ${o.namespace}/${o.service}`,
     );
   } catch (err) {
     await watch.stop();

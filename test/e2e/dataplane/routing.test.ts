@@ -6,6 +6,7 @@ import { errorRateAnnotation, imageTag, latencyAnnotation, slotState } from './b
 import { gatewayPolicy, type HTTPRouteLike } from './gatewayapi-routing.ts';
 import { istioPolicy, type VirtualServiceLike } from './istio-routing.ts';
 import { nginxPolicy } from './nginx-routing.ts';
+import { traefikPolicy, type TraefikServiceLike } from './traefik-routing.ts';
 import { editHeaders, requestInfo, type RouteDecision } from './routing.ts';
 import { createPicker } from './weighted.ts';
 
@@ -254,6 +255,35 @@ describe('HTTPProxy routing', () => {
         status: 404,
       },
     );
+  });
+});
+
+describe('TraefikService routing', () => {
+  const ts = (services: unknown[]) =>
+    traefikPolicy({ spec: { weighted: { services } } } as TraefikServiceLike, {
+      namespace: 'ns',
+      name: 'web',
+      serves: (s) => served.has(s),
+      picker: createPicker('round-robin'),
+    });
+
+  it('splits every request by weight over the weighted services; other namespaces are not served', () => {
+    const policy = ts([
+      { name: 'web-primary', weight: 75 },
+      { name: 'web-canary', weight: 25 },
+    ]);
+    const picks = Array.from({ length: 100 }, () => service(policy.decide(req())));
+    expect(picks.filter((x) => x === 'web-canary')).toHaveLength(25);
+    expect(policy.weights).toEqual([{ 'web-primary': 75, 'web-canary': 25 }]);
+    expect(ts([{ name: 'web-primary', namespace: 'other' }]).decide(req())).toMatchObject({ status: 500 });
+    expect(
+      traefikPolicy(undefined, {
+        namespace: 'ns',
+        name: 'web',
+        serves: () => true,
+        picker: createPicker('random'),
+      }).decide(req()),
+    ).toMatchObject({ status: 404 });
   });
 });
 

@@ -100,6 +100,11 @@ const operatorRules: Rule[] = [
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
   },
   {
+    apiGroups: ['traefik.io'],
+    resources: ['traefikservices'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+  },
+  {
     apiGroups: ['networking.k8s.io'],
     resources: ['ingresses'],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
@@ -634,6 +639,7 @@ describe('chart installed into the real API server', () => {
       ['update', 'virtualservices.networking.istio.io', other],
       ['create', 'destinationrules.networking.istio.io', other],
       ['update', 'httpproxies.projectcontour.io', other],
+      ['patch', 'traefikservices.traefik.io', other],
       ['update', 'ingresses.networking.k8s.io', other],
       ['delete', 'ingresses.networking.k8s.io', other],
       ['create', 'leases.coordination.k8s.io', nsA],

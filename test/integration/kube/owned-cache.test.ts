@@ -156,7 +156,7 @@ describe('owned-object cache on the real API server', () => {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: { name: 'adopted', namespace: ns.name },
-      spec: { parentRefs: [{ name: 'gw' }], rules: [] },
+      spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'elsewhere', port: 80 }] }] },
     });
     const reads = counting(api);
     const client = cachedObjectClient(reads, cache);

@@ -114,3 +114,7 @@ export const installIstioCRDs = (kubeconfig: string) =>
 /** Contour's CRDs (github.com/projectcontour/contour): HTTPProxy served. */
 export const installContourCRDs = (kubeconfig: string) =>
   installProviderCRDs(kubeconfig, 'contour', [{ apiVersion: 'projectcontour.io/v1', kind: 'HTTPProxy' }]);
+
+/** Traefik's CRDs (github.com/traefik/traefik/v3): TraefikService served. */
+export const installTraefikCRDs = (kubeconfig: string) =>
+  installProviderCRDs(kubeconfig, 'traefik', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService' }]);

@@ -42,6 +42,16 @@ describe('builtin metrics', () => {
       'request-duration',
       'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{kubernetes_namespace="test", kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[2m])) ) * 1000',
     ],
+    [
+      'traefik',
+      'request-success-rate',
+      'sum(rate(traefik_service_requests_total{service=~"test-podinfo-canary-[0-9]+@kubernetescrd", code!~"5.*"}[2m])) / sum(rate(traefik_service_requests_total{service=~"test-podinfo-canary-[0-9]+@kubernetescrd"}[2m])) * 100',
+    ],
+    [
+      'traefik',
+      'request-duration',
+      'histogram_quantile(0.99, sum by (le) (rate(traefik_service_request_duration_seconds_bucket{service=~"test-podinfo-canary-[0-9]+@kubernetescrd"}[2m])) ) * 1000',
+    ],
   ] as const)('%s %s renders to its query', (provider, metric, expected) => {
     expect(flat(renderQuery(builtinQuery(metric, provider), model))).toBe(expected);
   });
@@ -66,6 +76,16 @@ describe('builtin metrics', () => {
       'contour',
       'request-duration',
       'histogram_quantile(0.99, sum by (le) (rate(envoy_cluster_upstream_rq_time_bucket{envoy_cluster_name=~"test_podinfo-canary_[0-9]+"}[2m])) )',
+    ],
+    [
+      'linkerd',
+      'request-success-rate',
+      'sum(rate(response_total{namespace="test", deployment="podinfo", direction="inbound", classification!="failure"}[2m])) / sum(rate(response_total{namespace="test", deployment="podinfo", direction="inbound"}[2m])) * 100',
+    ],
+    [
+      'linkerd',
+      'request-duration',
+      'histogram_quantile(0.99, sum by (le) (rate(response_latency_ms_bucket{namespace="test", deployment="podinfo", direction="inbound"}[2m])) )',
     ],
   ] as const)('gatewayapi with the %s set: %s renders to its query', (set, metric, expected) => {
     const query = builtinQuery(metric, 'gatewayapi', { gatewayApiMetrics: set });
@@ -92,6 +112,14 @@ describe('builtin metrics', () => {
       expect(
         renderQuery(builtinQuery('request-success-rate', 'gatewayapi', { gatewayApiMetrics: set }), primary),
       ).not.toBe(query);
+    }
+  });
+
+  it.each(['istio', 'contour'] as const)('provider %s reads the set of the same name', (provider) => {
+    for (const metric of builtinMetricNames) {
+      expect(builtinQuery(metric, provider)).toBe(
+        builtinQuery(metric, 'gatewayapi', { gatewayApiMetrics: provider }),
+      );
     }
   });
 

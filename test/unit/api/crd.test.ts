@@ -151,9 +151,10 @@ describe('the Canary CRD', () => {
     [
       '',
       '.service.gatewayRefs',
-      "['istio', 'contour', 'nginx', 'kubernetes']) || !has(self.service.gatewayRefs)",
+      "['istio', 'contour', 'traefik', 'nginx', 'kubernetes']) || !has(self.service.gatewayRefs)",
     ],
     ['', '.analysis.match', "self.provider != 'contour' || !has(self.analysis.match)"],
+    ['', '.analysis.match', "self.provider != 'traefik' || !has(self.analysis.match)"],
     ['', '.service.gateways', "self.provider == 'istio' || !has(self.service.gateways)"],
     ['', '.service.trafficPolicy', "self.provider == 'istio' || !has(self.service.trafficPolicy)"],
     ['', '.service.hosts', '!has(self.service.hosts)'],

@@ -14,3 +14,4 @@ export const AB = 'gatewayapi A/B testing';
 export const NGINX_AB = 'nginx A/B testing';
 export const ISTIO = 'istio canary release';
 export const CONTOUR = 'contour canary release';
+export const TRAEFIK = 'traefik canary release';

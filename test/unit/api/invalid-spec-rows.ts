@@ -1,5 +1,5 @@
 // Invalid Canaries: provider, references and service (see invalid-canaries.ts).
-import { BG, CONTOUR, GW, ISTIO, NGINX } from './invalid-rows.ts';
+import { BG, CONTOUR, GW, ISTIO, NGINX, TRAEFIK } from './invalid-rows.ts';
 import type { Row } from './invalid-rows.ts';
 
 export const specRows: Row[] = [
@@ -250,6 +250,31 @@ export const specRows: Row[] = [
     { 'spec.service.gatewayRefs': [{ name: 'gw' }] },
     'spec.service.gatewayRefs',
   ],
+  [
+    'traefik A/B testing',
+    TRAEFIK,
+    {
+      'spec.analysis.stepWeight': undefined,
+      'spec.analysis.maxWeight': undefined,
+      'spec.analysis.iterations': 5,
+      'spec.analysis.match': [{ headers: { 'x-canary': { exact: 'insider' } } }],
+    },
+    'spec.analysis.match',
+    'provider traefik cannot route by header',
+  ],
+  [
+    'traefik mirroring',
+    TRAEFIK,
+    {
+      'spec.analysis.stepWeight': undefined,
+      'spec.analysis.maxWeight': undefined,
+      'spec.analysis.iterations': 5,
+      'spec.analysis.mirror': true,
+    },
+    'spec.analysis.mirror',
+    'analysis.mirror needs provider gatewayapi',
+  ],
+  ['traefik with hosts', TRAEFIK, { 'spec.service.hosts': ['a.example.com'] }, 'spec.service.hosts'],
   ['istio gateways not a list', ISTIO, { 'spec.service.gateways': 'mesh' }, 'spec.service.gateways'],
   ['service headless', GW, { 'spec.service.headless': true }, 'spec.service.headless'],
 ];

@@ -506,7 +506,41 @@ spec:
         interval: 30s
 `;
 
+// Flagger's Traefik tutorial.
+const traefikCanary = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  provider: traefik
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  progressDeadlineSeconds: 60
+  service:
+    port: 80
+    targetPort: 9898
+  analysis:
+    interval: 10s
+    threshold: 10
+    maxWeight: 50
+    stepWeight: 5
+    metrics:
+      - name: request-success-rate
+        interval: 1m
+        thresholdRange:
+          min: 99
+      - name: request-duration
+        interval: 1m
+        thresholdRange:
+          max: 500
+`;
+
 export const validExamples: ValidExample[] = [
+  { name: 'traefik canary release', yaml: traefikCanary },
   { name: 'contour canary release', yaml: contourCanary },
   { name: 'istio canary release', yaml: istioCanary },
   { name: 'istio A/B testing', yaml: istioMirror.replace('    mirror: true\n', '') },
