@@ -51,11 +51,18 @@ const nginx: QuerySet = {
 // http_request_duration_seconds histogram, with the pod labels that Flagger's bundled Prometheus
 // adds when scraping (kubernetes_namespace, kubernetes_pod_name). The pod regex matches the canary's
 // pods (<target>-<hash>-<id>) and not the primary's (<target>-primary-<hash>-<id>).
-const pods =
-  'kubernetes_namespace="{{ namespace }}", kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"';
-const app: QuerySet = {
-  'request-success-rate': successRate('http_request_duration_seconds_count', pods, 'status'),
-  'request-duration': p99('http_request_duration_seconds_bucket', pods, true),
+// A DaemonSet's pods are <target>-<5 characters>, with no ReplicaSet hash: the same anchored
+// regex tells them from the primary's (<target>-primary-<id>).
+const podNames: Readonly<Record<TargetKind, string>> = {
+  Deployment: '{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)',
+  DaemonSet: '{{ target }}-[0-9a-z]{5}',
+};
+const app = (kind: TargetKind): QuerySet => {
+  const pods = `kubernetes_namespace="{{ namespace }}", kubernetes_pod_name=~"${podNames[kind]}"`;
+  return {
+    'request-success-rate': successRate('http_request_duration_seconds_count', pods, 'status'),
+    'request-duration': p99('http_request_duration_seconds_bucket', pods, true),
+  };
 };
 
 // Istio's standard metrics as the canary's own sidecars report them (reporter="destination"):
@@ -91,20 +98,33 @@ const traefik: QuerySet = {
 // The Linkerd proxy beside each pod reports what it served (direction="inbound") by Deployment, and
 // classifies each response: a 5xx or a gRPC error is "failure". As Flagger's Linkerd builtins,
 // with equality on the Deployment. The latency histogram is in milliseconds.
-const linkerdProxy = 'namespace="{{ namespace }}", deployment="{{ target }}", direction="inbound"';
-const linkerd: QuerySet = {
-  'request-success-rate': `sum(rate(response_total{${linkerdProxy}, classification!="failure"}[{{ interval }}]))
+// The proxy labels a DaemonSet's pods daemonset="<name>" instead of deployment="<name>".
+const linkerd = (kind: TargetKind): QuerySet => {
+  const workload = kind === 'DaemonSet' ? 'daemonset' : 'deployment';
+  const proxy = `namespace="{{ namespace }}", ${workload}="{{ target }}", direction="inbound"`;
+  return {
+    'request-success-rate': `sum(rate(response_total{${proxy}, classification!="failure"}[{{ interval }}]))
 /
-sum(rate(response_total{${linkerdProxy}}[{{ interval }}]))
+sum(rate(response_total{${proxy}}[{{ interval }}]))
 * 100`,
-  'request-duration': p99('response_latency_ms_bucket', linkerdProxy, false),
+    'request-duration': p99('response_latency_ms_bucket', proxy, false),
+  };
 };
 
-const gatewayApi: Readonly<Record<GatewayApiMetrics, QuerySet>> = { istio, contour, linkerd };
+const gatewayApi = (kind: TargetKind): Readonly<Record<GatewayApiMetrics, QuerySet>> => ({
+  istio,
+  contour,
+  linkerd: linkerd(kind),
+});
+
+/** The target's kind: pod names and the proxy's workload label differ between them. */
+export type TargetKind = 'Deployment' | 'DaemonSet';
 
 export interface BuiltinOptions {
   /** The query set of gatewayapi Canaries (the operator's --gateway-api-metrics); default istio. */
   gatewayApiMetrics?: GatewayApiMetrics | undefined;
+  /** Default Deployment. */
+  targetKind?: TargetKind | undefined;
 }
 
 /** The query template of a builtin metric for a traffic provider. */
@@ -113,11 +133,12 @@ export function builtinQuery(
   provider: TrafficProvider,
   options: BuiltinOptions = {},
 ): string {
+  const kind = options.targetKind ?? 'Deployment';
   switch (provider) {
     case 'nginx':
       return nginx[metric];
     case 'kubernetes':
-      return app[metric];
+      return app(kind)[metric];
     case 'istio':
       return istio[metric];
     case 'contour':
@@ -125,7 +146,7 @@ export function builtinQuery(
     case 'traefik':
       return traefik[metric];
     case 'gatewayapi':
-      return gatewayApi[options.gatewayApiMetrics ?? 'istio'][metric];
+      return gatewayApi(kind)[options.gatewayApiMetrics ?? 'istio'][metric];
     default: {
       const unknown: never = provider;
       throw new ConfigError(`unknown traffic provider "${String(unknown)}"`);

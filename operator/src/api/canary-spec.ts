@@ -25,7 +25,7 @@ const canarySpecObject = z
     provider: providerNameSchema
       .optional()
       .describe(
-        "Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), nginx, or kubernetes (blue/green only); default: the operator's --mesh-provider",
+        "Traffic provider: gatewayapi (also gatewayapi:v1, gatewayapi:v1beta1), istio, contour, traefik, nginx, or kubernetes (blue/green only); default: the operator's --mesh-provider",
       ),
     targetRef: targetRefSchema,
     ingressRef: ingressRefSchema.optional(),
@@ -125,6 +125,20 @@ const providerRules: Rule<WithProvider>[] = [
     fieldPath: '.service.gateways',
     reason: 'FieldValueForbidden',
     holds: (self) => self.provider === 'istio' || self.service.gateways === undefined,
+  },
+  {
+    // Istio refuses a wildcard host on the mesh gateway; every pass would then fail writing the VirtualService.
+    rule:
+      "self.provider != 'istio' || !has(self.service.hosts) || !self.service.hosts.exists(h, h == '*') ||" +
+      " (has(self.service.gateways) && size(self.service.gateways) > 0 && !self.service.gateways.exists(g, g == 'mesh'))",
+    message:
+      "service.hosts '*' needs service.gateways without mesh: Istio refuses a wildcard host for the mesh",
+    fieldPath: '.service.hosts',
+    reason: 'FieldValueForbidden',
+    holds: (self) =>
+      self.provider !== 'istio' ||
+      !(self.service.hosts ?? []).includes('*') ||
+      ((self.service.gateways ?? []).length > 0 && !(self.service.gateways ?? []).includes('mesh')),
   },
   {
     rule: "self.provider == 'istio' || !has(self.service.trafficPolicy)",

@@ -11,15 +11,19 @@ import { alerts, notices } from './notices.ts';
 type Args = { context: MachineContext; event: MachineEvent };
 
 /**
- * The route the context asks for; `mirror` and `release` only when set, so plans without them keep
- * their effects. `release` keys the session-affinity cookies: the revision under analysis, or the
- * last one analysed, whose cookies a route at canary weight 0 expires.
+ * The release a route is for, keying the session-affinity cookies: the revision under analysis
+ * (or the last one analysed, whose cookies a route at canary weight 0 expires) and when that
+ * release began, so a retry or a re-release of the same revision gets cookies of its own.
  */
+export const releaseKey = (context: MachineContext) =>
+  `${context.lastAppliedRevision}@${context.releaseStartedAt ?? 0}`;
+
+/** The route the context asks for; `mirror` and `release` only when set, so plans without them keep their effects. */
 export const routeOf = (context: MachineContext) => ({
   primary: context.primaryWeight,
   canary: context.canaryWeight,
   ...(context.mirror ? { mirror: true } : {}),
-  ...(context.plan.sessionAffinity ? { release: context.lastAppliedRevision } : {}),
+  ...(context.plan.sessionAffinity ? { release: releaseKey(context) } : {}),
 });
 
 export const setWeights = {

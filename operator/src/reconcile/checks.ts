@@ -146,6 +146,7 @@ export async function analyse(canary: ResolvedCanary, sources: CheckSources, now
           ? renderQuery(
               builtinQuery(metric.name, trafficProvider(spec.provider), {
                 gatewayApiMetrics: sources.gatewayApiMetrics,
+                targetKind: spec.targetRef.kind,
               }),
               model,
             )

@@ -123,6 +123,31 @@ describe('builtin metrics', () => {
     }
   });
 
+  it('DaemonSet targets: the canary pods (<ds>-<5 chars>) and the proxy daemonset label, never the primary', () => {
+    const k8s = renderQuery(
+      builtinQuery('request-success-rate', 'kubernetes', { targetKind: 'DaemonSet' }),
+      model,
+    );
+    const pods = /kubernetes_pod_name=~"([^"]+)"/.exec(k8s)?.[1] ?? '';
+    const anchored = new RegExp(`^(?:${pods})$`);
+    expect(anchored.test('podinfo-x7k2p')).toBe(true);
+    expect(anchored.test('podinfo-primary-x7k2p')).toBe(false);
+    // The Deployment regex would have matched only the primary's DaemonSet pods.
+    const dep = /kubernetes_pod_name=~"([^"]+)"/.exec(
+      renderQuery(builtinQuery('request-success-rate', 'kubernetes'), model),
+    )?.[1];
+    expect(new RegExp(`^(?:${dep})$`).test('podinfo-x7k2p')).toBe(false);
+    const l5d = renderQuery(
+      builtinQuery('request-success-rate', 'gatewayapi', {
+        gatewayApiMetrics: 'linkerd',
+        targetKind: 'DaemonSet',
+      }),
+      model,
+    );
+    expect(l5d).toContain('daemonset="podinfo"');
+    expect(l5d).not.toContain('deployment=');
+  });
+
   it('nginx builtins need an ingressRef', () => {
     expect(() =>
       renderQuery(builtinQuery('request-success-rate', 'nginx'), { ...model, ingress: undefined }),

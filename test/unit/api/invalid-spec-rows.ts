@@ -275,6 +275,13 @@ export const specRows: Row[] = [
     'analysis.mirror needs provider gatewayapi',
   ],
   ['traefik with hosts', TRAEFIK, { 'spec.service.hosts': ['a.example.com'] }, 'spec.service.hosts'],
+  [
+    'istio wildcard host on the mesh gateway',
+    ISTIO,
+    { 'spec.service.hosts': ['*'], 'spec.service.gateways': undefined },
+    'spec.service.hosts',
+    "service.hosts '*' needs service.gateways without mesh",
+  ],
   ['istio gateways not a list', ISTIO, { 'spec.service.gateways': 'mesh' }, 'spec.service.gateways'],
   ['service headless', GW, { 'spec.service.headless': true }, 'spec.service.headless'],
 ];

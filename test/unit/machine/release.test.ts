@@ -279,16 +279,23 @@ describe('session affinity', () => {
     return [...ofType(fx, 'setWeights'), ...ofType(fx, 'ensureRoutes')].map((e) => e.params.release);
   };
 
-  it('keys every route of a release by its revision, so its cookies outlive no release', () => {
+  it('keys every route of a release by its revision and start, so its cookies outlive no release', () => {
     const r = simulation(plan({ sessionAffinity: true })).pass({ primaryReady: true });
-    expect(new Set(keys(r, 0))).toEqual(new Set(['r0'])); // at rest: the initial revision's (nobody's)
-    let from = r.effects.length;
-    r.pass({ revision: 'r1' }, 1000).until('Succeeded');
-    expect(keys(r, from).length).toBeGreaterThan(1);
-    expect(new Set(keys(r, from))).toEqual(new Set(['r1']));
-    from = r.effects.length;
-    r.pass({ revision: 'r2' }, 1000).until('Succeeded');
-    expect(new Set(keys(r, from))).toEqual(new Set(['r2']));
+    expect(new Set(keys(r, 0))).toEqual(new Set(['r0@0'])); // at rest: no release yet (nobody's cookies)
+    const releaseOf = (revision: string) => {
+      const from = r.effects.length;
+      r.pass({ revision }, 1000).until('Succeeded');
+      const ks = new Set(keys(r, from));
+      expect(ks.size, `one key for the whole release of ${revision}`).toBe(1);
+      const [k] = [...ks];
+      expect(k?.startsWith(`${revision}@`)).toBe(true);
+      return k;
+    };
+    const first = releaseOf('r1');
+    const second = releaseOf('r2');
+    // The same revision released again (a revert and re-apply, a retry) gets cookies of its own.
+    const again = releaseOf('r1');
+    expect(new Set([first, second, again]).size).toBe(3);
   });
 
   it('a plan without it routes with no key, as before', () => {
