@@ -10,11 +10,9 @@
 //
 // Owned by fledge: spec.routes, its ownerReference and the apexMetadata keys. Everything else
 // (virtualhost, includes, tcpproxy a user set, other labels and annotations, status) is kept.
-import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
-import { MANAGED_BY } from '../api/group.ts';
 import { InvalidRoutingError } from './errors.ts';
 import type { KubeObject, ObjectRef } from './kube-object.ts';
-import { copyJson, mergeStrings, withOwner, withoutOwner } from './object-meta.ts';
+import { copyJson, disowned, ownedRoute } from './object-meta.ts';
 import type { HttpMatch, RouteTarget, RouteWeights, StringMatch } from './router.ts';
 import { escapeRegex, stringMatchOp } from './string-match.ts';
 
@@ -159,25 +157,13 @@ export function buildHTTPProxy(
   live: KubeObject | undefined,
   object: string,
 ): HTTPProxy {
-  const proxy = withRoutes(t, live, contourRoutes(t, w, object));
-  const meta = proxy.metadata;
-  proxy.metadata = { ...meta, ownerReferences: withOwner(meta.ownerReferences, t.owner) };
-  const labels = mergeStrings(meta.labels, { ...t.apexMetadata?.labels, ...MANAGED_BY });
-  const annotations = mergeStrings(meta.annotations, { ...t.apexMetadata?.annotations, ...GITOPS_OPT_OUT });
-  if (labels) proxy.metadata.labels = labels;
-  if (annotations) proxy.metadata.annotations = annotations;
-  return proxy;
+  return ownedRoute(withRoutes(t, live, contourRoutes(t, w, object)), t);
 }
 
 /** revertOnDeletion: everything to the apex Service, fledge no longer an owner. */
 export function revertedHTTPProxy(t: RouteTarget, live: KubeObject): HTTPProxy {
-  const proxy = withRoutes(t, live, [
-    { conditions: [{ prefix: '/' }], services: [{ name: t.apexService, port: t.port }] },
-  ]);
-  const ownerReferences = withoutOwner(proxy.metadata.ownerReferences, t.owner.uid);
-  proxy.metadata = { ...proxy.metadata, ownerReferences };
-  if (!ownerReferences) delete proxy.metadata.ownerReferences;
-  return proxy;
+  const routes = [{ conditions: [{ prefix: '/' }], services: [{ name: t.apexService, port: t.port }] }];
+  return disowned(withRoutes(t, live, routes), t);
 }
 
 /** The weights of the first route naming both Services (mirror entries aside), or undefined. */

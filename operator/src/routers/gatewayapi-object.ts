@@ -5,10 +5,8 @@
 // fields, status) is carried over untouched. Defaults the real Gateway API CRDs apply (parentRef
 // group/kind, backendRef group/kind, match path and types) are written explicitly so that a
 // defaulted live route still equals the desired one.
-import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
-import { MANAGED_BY } from '../api/group.ts';
 import type { KubeObject, ObjectRef } from './kube-object.ts';
-import { copyJson, mergeStrings, withOwner, withoutOwner } from './object-meta.ts';
+import { copyJson, disowned, ownedRoute } from './object-meta.ts';
 import {
   matchEverything,
   toRouteMatches,
@@ -174,15 +172,7 @@ export function buildHTTPRoute(
   live: KubeObject | undefined,
   object: string,
 ): HTTPRoute {
-  const route = withSpec(t, apiVersion, live, routeRules(t, w, object));
-  const meta = route.metadata;
-  route.metadata = { ...meta, ownerReferences: withOwner(meta.ownerReferences, t.owner) };
-  // MANAGED_BY last: the owned-object cache selects routes by it (a copied Helm label must not win).
-  const labels = mergeStrings(meta.labels, { ...t.apexMetadata?.labels, ...MANAGED_BY });
-  const annotations = mergeStrings(meta.annotations, { ...t.apexMetadata?.annotations, ...GITOPS_OPT_OUT });
-  if (labels) route.metadata.labels = labels;
-  if (annotations) route.metadata.annotations = annotations;
-  return route;
+  return ownedRoute(withSpec(t, apiVersion, live, routeRules(t, w, object)), t);
 }
 
 /**
@@ -194,13 +184,8 @@ export function revertedHTTPRoute(
   apiVersion: GatewayApiVersion,
   live: KubeObject,
 ): HTTPRoute {
-  const route = withSpec(t, apiVersion, live, [
-    { matches: [matchEverything()], backendRefs: [service(t.apexService, t.port, 100)] },
-  ]);
-  const ownerReferences = withoutOwner(route.metadata.ownerReferences, t.owner.uid);
-  route.metadata = { ...route.metadata, ownerReferences };
-  if (!ownerReferences) delete route.metadata.ownerReferences;
-  return route;
+  const routes = [{ matches: [matchEverything()], backendRefs: [service(t.apexService, t.port, 100)] }];
+  return disowned(withSpec(t, apiVersion, live, routes), t);
 }
 
 /** The weights of the rule that names both primary and canary, or undefined when there is none. */

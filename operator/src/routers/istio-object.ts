@@ -11,11 +11,9 @@
 // Owned by fledge: the DestinationRules' `host` and `trafficPolicy`, the VirtualService's `hosts`,
 // `gateways` and `http`, its ownerReference and the apexMetadata keys. Every other field on a live
 // object (other labels, annotations, spec fields such as `exportTo`, status) is carried over.
-import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
-import { MANAGED_BY } from '../api/group.ts';
 import { InvalidRoutingError } from './errors.ts';
 import type { KubeObject, ObjectRef } from './kube-object.ts';
-import { copyJson, mergeStrings, withOwner, withoutOwner } from './object-meta.ts';
+import { copyJson, disowned, ownedRoute } from './object-meta.ts';
 import type { HttpMatch, RouteTarget, RouteWeights, StringMatch } from './router.ts';
 import { escapeRegex, stringMatchOp } from './string-match.ts';
 
@@ -67,19 +65,6 @@ export const destinationRuleRefs = (t: RouteTarget): ObjectRef[] =>
     name,
   }));
 
-function owned<T extends KubeObject>(t: RouteTarget, obj: T, apex: boolean): T {
-  const meta = obj.metadata;
-  const labels = mergeStrings(meta.labels, { ...(apex ? t.apexMetadata?.labels : {}), ...MANAGED_BY });
-  const annotations = mergeStrings(meta.annotations, {
-    ...(apex ? t.apexMetadata?.annotations : {}),
-    ...GITOPS_OPT_OUT,
-  });
-  obj.metadata = { ...meta, ownerReferences: withOwner(meta.ownerReferences, t.owner) };
-  if (labels) obj.metadata.labels = labels;
-  if (annotations) obj.metadata.annotations = annotations;
-  return obj;
-}
-
 function base<T extends KubeObject>(ref: ObjectRef, live: KubeObject | undefined): T {
   return (
     live
@@ -98,7 +83,7 @@ export function buildDestinationRule(
   const spec: DestinationRule['spec'] = { ...rule.spec, host: ref.name };
   if (t.istio?.trafficPolicy !== undefined) spec.trafficPolicy = copyJson(t.istio.trafficPolicy);
   else delete spec.trafficPolicy;
-  return owned(t, { ...rule, apiVersion: ISTIO_API_VERSION, spec }, false);
+  return ownedRoute({ ...rule, apiVersion: ISTIO_API_VERSION, spec }, t, false);
 }
 
 function stringMatch(object: string, what: string, m: StringMatch): IstioStringMatch {
@@ -170,7 +155,7 @@ export function buildVirtualService(
   live: KubeObject | undefined,
   object: string,
 ): VirtualService {
-  return owned(t, withSpec(t, live, istioRoutes(t, w, object)), true);
+  return ownedRoute(withSpec(t, live, istioRoutes(t, w, object)), t);
 }
 
 /**
@@ -178,11 +163,7 @@ export function buildVirtualService(
  * Canary is gone), and no ownerReference, so garbage collection keeps the VirtualService serving.
  */
 export function revertedVirtualService(t: RouteTarget, live: KubeObject): VirtualService {
-  const vs = withSpec(t, live, [{ route: [destination(t.apexService, 100)] }]);
-  const ownerReferences = withoutOwner(vs.metadata.ownerReferences, t.owner.uid);
-  vs.metadata = { ...vs.metadata, ownerReferences };
-  if (!ownerReferences) delete vs.metadata.ownerReferences;
-  return vs;
+  return disowned(withSpec(t, live, [{ route: [destination(t.apexService, 100)] }]), t);
 }
 
 /** The weights of the HTTP route that names both hosts, or undefined when there is none. */

@@ -1,6 +1,8 @@
 // Helpers every router uses to change only what it owns on an object and to tell whether anything
 // changed at all (no write when equal).
-import type { OwnerReference } from './kube-object.ts';
+import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
+import { MANAGED_BY } from '../api/group.ts';
+import type { KubeObject, OwnerReference } from './kube-object.ts';
 import type { RouteTarget } from './router.ts';
 
 /**
@@ -58,4 +60,30 @@ export function mergeStrings(
 /** A JSON deep copy: builders must never mutate the live object they were given. */
 export function copyJson<T>(value: T): T {
   return structuredClone(value);
+}
+
+/**
+ * A route object as fledge owns it: its ownerReference, MANAGED_BY (last, as the owned-object cache
+ * selects by it and a copied Helm label must not win) and Flux's opt-outs, plus Flagger's
+ * `service.apex` keys on the object named like the apex Service. Other keys are kept.
+ */
+export function ownedRoute<T extends KubeObject>(obj: T, t: RouteTarget, apex = true): T {
+  const meta = obj.metadata;
+  const labels = mergeStrings(meta.labels, { ...(apex ? t.apexMetadata?.labels : {}), ...MANAGED_BY });
+  const annotations = mergeStrings(meta.annotations, {
+    ...(apex ? t.apexMetadata?.annotations : {}),
+    ...GITOPS_OPT_OUT,
+  });
+  obj.metadata = { ...meta, ownerReferences: withOwner(meta.ownerReferences, t.owner) };
+  if (labels) obj.metadata.labels = labels;
+  if (annotations) obj.metadata.annotations = annotations;
+  return obj;
+}
+
+/** The object without fledge's ownerReference (revertOnDeletion: garbage collection keeps it serving). */
+export function disowned<T extends KubeObject>(obj: T, t: RouteTarget): T {
+  const ownerReferences = withoutOwner(obj.metadata.ownerReferences, t.owner.uid);
+  obj.metadata = { ...obj.metadata, ownerReferences };
+  if (!ownerReferences) delete obj.metadata.ownerReferences;
+  return obj;
 }

@@ -7,10 +7,8 @@
 //
 // Owned by fledge: spec.weighted.services, its ownerReference and the apexMetadata keys. Other
 // fields (sticky cookie settings under spec.weighted, labels, annotations) are kept.
-import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
-import { MANAGED_BY } from '../api/group.ts';
 import type { KubeObject, ObjectRef } from './kube-object.ts';
-import { copyJson, mergeStrings, withOwner, withoutOwner } from './object-meta.ts';
+import { copyJson, disowned, ownedRoute } from './object-meta.ts';
 import type { RouteTarget, RouteWeights } from './router.ts';
 
 export const TRAEFIK_API_VERSION = 'traefik.io/v1alpha1';
@@ -69,22 +67,12 @@ export function buildTraefikService(
     service(t, t.primaryService, w.primary),
     service(t, t.canaryService, w.canary),
   ]);
-  const meta = obj.metadata;
-  obj.metadata = { ...meta, ownerReferences: withOwner(meta.ownerReferences, t.owner) };
-  const labels = mergeStrings(meta.labels, { ...t.apexMetadata?.labels, ...MANAGED_BY });
-  const annotations = mergeStrings(meta.annotations, { ...t.apexMetadata?.annotations, ...GITOPS_OPT_OUT });
-  if (labels) obj.metadata.labels = labels;
-  if (annotations) obj.metadata.annotations = annotations;
-  return obj;
+  return ownedRoute(obj, t);
 }
 
 /** revertOnDeletion: everything to the apex Service, fledge no longer an owner. */
 export function revertedTraefikService(t: RouteTarget, live: KubeObject): TraefikService {
-  const obj = withServices(t, live, [service(t, t.apexService, 100)]);
-  const ownerReferences = withoutOwner(obj.metadata.ownerReferences, t.owner.uid);
-  obj.metadata = { ...obj.metadata, ownerReferences };
-  if (!ownerReferences) delete obj.metadata.ownerReferences;
-  return obj;
+  return disowned(withServices(t, live, [service(t, t.apexService, 100)]), t);
 }
 
 /** The weights of the primary and canary entries; undefined without a primary entry. */

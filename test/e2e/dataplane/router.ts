@@ -27,7 +27,7 @@ import { serveMetrics } from './metrics-server.ts';
 import { nginxPolicy, type IngressLike } from './nginx-routing.ts';
 import { editHeaders, requestInfo, type RoutingPolicy } from './routing.ts';
 import { watchObject, whenSynced, type ListResult, type ObjectWatch } from './watch-object.ts';
-import { createPicker, type SplitMode } from './weighted.ts';
+import { createPicker, type Picker, type SplitMode } from './weighted.ts';
 
 export const backendHeader = 'x-fledge-backend';
 export type RouteProvider = 'gatewayapi' | 'istio' | 'contour' | 'traefik' | 'nginx';
@@ -108,78 +108,44 @@ function follow(o: RouterOptions, onChange: (policy: RoutingPolicy) => void): Ob
       onChange: (ing) => onChange(nginxPolicy(ing, { ...opts, picker: picker() })),
     });
   }
+  // Every other provider's routing object is a custom resource named like the Service.
   const api = o.kubeConfig.makeApiClient(CustomObjectsApi);
-  if (o.provider === 'istio') {
-    const group = 'networking.istio.io';
-    const opts = { namespace: o.namespace, name: o.service, serves };
-    return watchObject<VirtualServiceLike>({
-      kubeConfig: o.kubeConfig,
-      path: `/apis/${group}/v1/namespaces/${o.namespace}/virtualservices`,
-      name: o.service,
-      list: async (fieldSelector) =>
-        (await api.listNamespacedCustomObject({
-          group,
-          version: 'v1',
-          namespace: o.namespace,
-          plural: 'virtualservices',
-          fieldSelector,
-        })) as ListResult<VirtualServiceLike>,
-      onChange: (vs) => onChange(istioPolicy(vs, { ...opts, picker: picker() })),
-    });
-  }
-  if (o.provider === 'traefik') {
-    const group = 'traefik.io';
-    const opts = { namespace: o.namespace, name: o.service, serves };
-    return watchObject<TraefikServiceLike>({
-      kubeConfig: o.kubeConfig,
-      path: `/apis/${group}/v1alpha1/namespaces/${o.namespace}/traefikservices`,
-      name: o.service,
-      list: async (fieldSelector) =>
-        (await api.listNamespacedCustomObject({
-          group,
-          version: 'v1alpha1',
-          namespace: o.namespace,
-          plural: 'traefikservices',
-          fieldSelector,
-        })) as ListResult<TraefikServiceLike>,
-      onChange: (obj) => onChange(traefikPolicy(obj, { ...opts, picker: picker() })),
-    });
-  }
-  if (o.provider === 'contour') {
-    const group = 'projectcontour.io';
-    const opts = { namespace: o.namespace, name: o.service, serves };
-    return watchObject<HTTPProxyLike>({
-      kubeConfig: o.kubeConfig,
-      path: `/apis/${group}/v1/namespaces/${o.namespace}/httpproxies`,
-      name: o.service,
-      list: async (fieldSelector) =>
-        (await api.listNamespacedCustomObject({
-          group,
-          version: 'v1',
-          namespace: o.namespace,
-          plural: 'httpproxies',
-          fieldSelector,
-        })) as ListResult<HTTPProxyLike>,
-      onChange: (proxy) => onChange(contourPolicy(proxy, { ...opts, picker: picker() })),
-    });
-  }
-  const version = o.gatewayApiVersion ?? 'v1';
   const opts = { namespace: o.namespace, name: o.service, serves };
-  const group = 'gateway.networking.k8s.io';
-  return watchObject<HTTPRouteLike>({
-    kubeConfig: o.kubeConfig,
-    path: `/apis/${group}/${version}/namespaces/${o.namespace}/httproutes`,
-    name: o.service,
-    list: async (fieldSelector) =>
-      (await api.listNamespacedCustomObject({
-        group,
-        version,
-        namespace: o.namespace,
-        plural: 'httproutes',
-        fieldSelector,
-      })) as ListResult<HTTPRouteLike>,
-    onChange: (route) => onChange(gatewayPolicy(route, { ...opts, picker: picker() })),
-  });
+  const custom = <T extends object>(
+    group: string,
+    version: string,
+    plural: string,
+    policy: (obj: T | undefined, po: typeof opts & { picker: Picker }) => RoutingPolicy,
+  ) =>
+    watchObject<T>({
+      kubeConfig: o.kubeConfig,
+      path: `/apis/${group}/${version}/namespaces/${o.namespace}/${plural}`,
+      name: o.service,
+      list: async (fieldSelector) =>
+        (await api.listNamespacedCustomObject({
+          group,
+          version,
+          namespace: o.namespace,
+          plural,
+          fieldSelector,
+        })) as ListResult<T>,
+      onChange: (obj) => onChange(policy(obj, { ...opts, picker: picker() })),
+    });
+  switch (o.provider) {
+    case 'istio':
+      return custom<VirtualServiceLike>('networking.istio.io', 'v1', 'virtualservices', istioPolicy);
+    case 'contour':
+      return custom<HTTPProxyLike>('projectcontour.io', 'v1', 'httpproxies', contourPolicy);
+    case 'traefik':
+      return custom<TraefikServiceLike>('traefik.io', 'v1alpha1', 'traefikservices', traefikPolicy);
+    default:
+      return custom<HTTPRouteLike>(
+        'gateway.networking.k8s.io',
+        o.gatewayApiVersion ?? 'v1',
+        'httproutes',
+        gatewayPolicy,
+      );
+  }
 }
 
 function emptySplit(policy: RoutingPolicy): ObservedSplit {
