@@ -1,8 +1,6 @@
-import type { Logger } from 'pino';
 import type { CheckResult } from '../../../analysis/src/index.ts';
-import { parseWithDefaultProvider, type ProviderName } from '../api/index.ts';
-import { splitKey, type Caches, type CanaryObject } from '../controller.ts';
-import type { EventRecorder } from '../kube/events.ts';
+import { parseWithDefaultProvider } from '../api/index.ts';
+import { splitKey } from '../controller.ts';
 import {
   start,
   step,
@@ -11,27 +9,21 @@ import {
   type MachineEvent,
   type Step,
 } from '../machine/index.ts';
-import type { Router } from '../routers/index.ts';
-import type { Metrics } from '../runtime/metrics.ts';
 import { forgetCanary } from '../runtime/metrics.ts';
 import { recordMetrics, recordOutcome } from './record-metrics.ts';
 import { Reason, type Condition } from '../status/conditions.ts';
 import { waitingOf } from '../status/waiting.ts';
-import type { RouteKind } from '../routers/router.ts';
-import type { Target } from '../workloads/workload-target.ts';
-import { unsupportedTarget } from '../workloads/workload.ts';
-import type { CheckSources } from './checks.ts';
+import { blocker } from './preconditions.ts';
 import { planOf } from './derive.ts';
-import type { AlertSources } from './alerts.ts';
 import { execute } from './effects.ts';
 import { observe, readinessOf } from './observe.ts';
 import { failEffect, removeFinalizer } from './fail-effect.ts';
 import { runOutbox } from './outbox-run.ts';
 import { appliedDecision, changedFields, firstWrite, planDecision } from './persist-plan.ts';
-import { FINALIZER, type Finalizers } from './finalizer.ts';
+import { FINALIZER } from './finalizer.ts';
 import { statusAfter } from './status.ts';
 import { stall } from './stall.ts';
-import { StatusConflictError, type StatusWriter } from './status-writer.ts';
+import { StatusConflictError } from './status-writer.ts';
 import { canonicalJson } from '../workloads/revision.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import {
@@ -44,37 +36,9 @@ import {
 } from './outbox.ts';
 import { commandEvent } from './command.ts';
 import { crossNamespaceRefs } from './cross-namespace.ts';
+import type { ReconcilerDeps, ReconcileResult } from './deps.ts';
 
-export interface ReconcilerDeps {
-  caches: Caches;
-  /**
-   * The Canary to decide on: never older than this operator's own last write of it (the informer
-   * cache alone may not have seen the status written a moment ago). `fresh` asks the API server:
-   * a retry after a conflict must not decide on the copy that lost.
-   */
-  read: (namespace: string, name: string, fresh: boolean) => Promise<CanaryObject | undefined>;
-  target: Target;
-  router: (provider: string) => Router;
-  events: EventRecorder;
-  status: StatusWriter;
-  finalizers: Finalizers;
-  checks: Omit<CheckSources, 'metricTemplate' | 'secret'>;
-  metrics: Metrics;
-  log: Logger;
-  now: () => Date;
-  /** Only the leader writes; a pass that finds itself demoted stops before acting. */
-  isLeader: () => boolean;
-  /** Alert delivery; injectable for tests (the operator uses analysis' sendAlert). */
-  sendAlert?: AlertSources['send'];
-  /** A pass still running after this long stops at its next effect and is retried with backoff. */
-  passTimeoutMs?: number;
-  /** The provider of Canaries that name none (Flagger's -mesh-provider). */
-  meshProvider?: ProviderName | undefined;
-  /** Refuse references to other namespaces' MetricTemplates and AlertProviders (a Stalled Canary). */
-  noCrossNamespaceRefs?: boolean;
-  /** Whether the API server serves a kind; without it every router's kinds are assumed served. */
-  served?: (apiVersion: string, kind: string) => Promise<boolean>;
-}
+export type { ReconcilerDeps, ReconcileResult } from './deps.ts';
 
 /** Internal to a pass: deps plus what the reconciler keeps between passes. */
 type PassDeps = ReconcilerDeps & { delivered: DeliveryLedger };
@@ -86,8 +50,6 @@ export class PassDeadlineError extends Error {
 
 /** A pass takes a handful of decisions (observe, then analysis and webhook answers); more means a loop. */
 const MAX_DECISIONS = 16;
-
-export type ReconcileResult = { requeueAfterMs?: number };
 
 /**
  * One reconcile pass for one Canary (docs/decisions/0006-decide-persist-act.md): observe (a fresh
@@ -172,53 +134,24 @@ async function reconcileOnce(
     deps.target.observe(namespace, canary.spec.targetRef, true, autoscalerRef?.name);
   let obs = observeTarget();
   if (!obs.target || !obs.revision) {
-    if (deleting) {
-      await removeFinalizer(deps, obj);
-      return {};
+    if (deleting) await removeFinalizer(deps, obj);
+    else {
+      const { kind, name: target } = canary.spec.targetRef;
+      await stall(
+        deps,
+        obj,
+        canary,
+        Reason.TargetNotFound,
+        `${kind} ${namespace}/${target} not found`,
+        now,
+        log,
+      );
     }
-    await stall(
-      deps,
-      obj,
-      canary,
-      Reason.TargetNotFound,
-      `${canary.spec.targetRef.kind} ${namespace}/${canary.spec.targetRef.name} not found`,
-      now,
-      log,
-    );
     return {};
   }
-  const unsupported = deleting ? undefined : unsupportedTarget(obs.kind, obs.target);
-  if (unsupported) {
-    await stall(deps, obj, canary, Reason.TargetNotSupported, unsupported, now, log);
-    return {};
-  }
-  // Before anything is written: a provider whose CRDs are missing would leave a primary and
-  // Services behind with no route to them. Picked up again by the periodic resync once installed.
-  const unserved = deleting ? undefined : await unservedKind(deps, canary.spec.provider);
-  if (unserved) {
-    await stall(
-      deps,
-      obj,
-      canary,
-      Reason.ProviderNotInstalled,
-      `provider ${canary.spec.provider}: ${unserved.apiVersion} ${unserved.kind} is not served by the API server (install the provider's CRDs)`,
-      now,
-      log,
-    );
-    return {};
-  }
-  // Without the target's HPA there is nothing to copy to the primary, and scaling the canary by
-  // hand would fight an HPA that appears later: nothing is applied until it exists.
-  if (autoscalerRef && !obs.autoscaler && !deleting) {
-    await stall(
-      deps,
-      obj,
-      canary,
-      Reason.AutoscalerNotFound,
-      `spec.autoscalerRef: HorizontalPodAutoscaler ${namespace}/${autoscalerRef.name} not found`,
-      now,
-      log,
-    );
+  const blocked = deleting ? undefined : await blocker(deps, canary, obs.kind, obs.target, obs.autoscaler);
+  if (blocked) {
+    await stall(deps, obj, canary, blocked.reason, blocked.message, now, log);
     return {};
   }
 
@@ -414,13 +347,4 @@ async function reconcileOnce(
   const due = [last.requeueAt, waiting?.overdueAt ?? null].filter((t): t is number => t !== null);
   if (due.length === 0) return {};
   return { requeueAfterMs: Math.max(Math.min(...due) - now.getTime(), 0) };
-}
-
-/** The first kind the Canary's router needs that the API server does not serve, if any. */
-async function unservedKind(deps: ReconcilerDeps, provider: string): Promise<RouteKind | undefined> {
-  if (!deps.served) return undefined;
-  for (const k of deps.router(provider).requiredKinds ?? []) {
-    if (!(await deps.served(k.apiVersion, k.kind))) return k;
-  }
-  return undefined;
 }
