@@ -304,13 +304,7 @@ export class WorkloadTarget {
       const src = this.cache.configMap(ns, name);
       if (!src) continue;
       const body: V1ConfigMap = {
-        metadata: {
-          name: `${name}-primary`,
-          namespace: ns,
-          labels: { ...MANAGED_BY },
-          annotations: { ...GITOPS_OPT_OUT },
-          ownerReferences: [owner],
-        },
+        metadata: primaryConfigMeta(ns, name, owner),
         data: src.data,
         binaryData: src.binaryData,
       };
@@ -326,13 +320,7 @@ export class WorkloadTarget {
       const src = this.cache.secret(ns, name);
       if (!src) continue;
       const body: V1Secret = {
-        metadata: {
-          name: `${name}-primary`,
-          namespace: ns,
-          labels: { ...MANAGED_BY },
-          annotations: { ...GITOPS_OPT_OUT },
-          ownerReferences: [owner],
-        },
+        metadata: primaryConfigMeta(ns, name, owner),
         type: src.type,
         data: src.data,
       };
@@ -364,6 +352,17 @@ export class WorkloadTarget {
       }
     }
   }
+}
+
+/** The metadata of a tracked ConfigMap's or Secret's `-primary` copy, owned by the Canary. */
+function primaryConfigMeta(ns: string, name: string, owner: V1OwnerReference) {
+  return {
+    name: `${name}-primary`,
+    namespace: ns,
+    labels: { ...MANAGED_BY },
+    annotations: { ...GITOPS_OPT_OUT },
+    ownerReferences: [owner],
+  };
 }
 
 function serviceDiffers(live: V1Service, desired: V1Service): boolean {

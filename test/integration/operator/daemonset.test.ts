@@ -51,6 +51,10 @@ describe('operator: DaemonSet targets', () => {
         service: provider === 'kubernetes' ? { port: 80 } : { port: 80, gatewayRefs: [{ name: 'gw' }] },
       },
     );
+  const stalledStatus = (name: string) =>
+    env.f.waitForStatus(name, 'Stalled', (s) =>
+      (s.conditions ?? []).some((c) => c.type === 'Stalled' && c.status === 'True'),
+    );
   const nodes = async () => (await env.f.core.listNode()).items.length;
 
   it('blue/green: a primary DaemonSet on every node, the target held at zero, a release promoted and one rolled back', async () => {
@@ -152,9 +156,7 @@ describe('operator: DaemonSet targets', () => {
       body: daemonSet('manual', 'example/manual:1', 'OnDelete'),
     });
     await f.createCanary('manual', spec('manual', 'kubernetes'));
-    const stalled = await f.waitForStatus('manual', 'Stalled', (s) =>
-      (s.conditions ?? []).some((c) => c.type === 'Stalled' && c.status === 'True'),
-    );
+    const stalled = await stalledStatus('manual');
     expect(stalled.conditions?.find((c) => c.type === 'Stalled')?.reason).toBe('TargetNotSupported');
     expect(stalled.message).toBe(
       `DaemonSet ${env.ns}/manual must use updateStrategy RollingUpdate, not OnDelete`,
@@ -163,9 +165,7 @@ describe('operator: DaemonSet targets', () => {
 
     // A missing DaemonSet is TargetNotFound naming the kind.
     await f.createCanary('ghost', spec('ghost', 'kubernetes'));
-    const missing = await f.waitForStatus('ghost', 'Stalled', (s) =>
-      (s.conditions ?? []).some((c) => c.type === 'Stalled' && c.status === 'True'),
-    );
+    const missing = await stalledStatus('ghost');
     expect(missing.message).toBe(`DaemonSet ${env.ns}/ghost not found`);
   });
 });

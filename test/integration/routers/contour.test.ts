@@ -5,7 +5,7 @@ import type { ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
 import type { RouteTarget } from '../../../operator/src/routers/router.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
-import { installContourCRDs, ownerFor, touch } from './setup.ts';
+import { installContourCRDs, ownerFor, touch, routeTargetFor } from './setup.ts';
 
 // The Contour router against Contour's own CRDs (github.com/projectcontour/contour v1.33.8).
 describe('contour router on the real API server with Contour CRDs', () => {
@@ -13,16 +13,8 @@ describe('contour router on the real API server with Contour CRDs', () => {
   const client = kubeObjectClient(kc);
   let ns: Awaited<ReturnType<typeof testNamespace>>;
   let owner: RouteTarget['owner'];
-  const target = (apex: string, extra: Partial<RouteTarget> = {}): RouteTarget => ({
-    namespace: ns.name,
-    canaryName: apex,
-    apexService: apex,
-    primaryService: `${apex}-primary`,
-    canaryService: `${apex}-canary`,
-    port: 9898,
-    owner,
-    ...extra,
-  });
+  const target = (apex: string, extra: Partial<RouteTarget> = {}) =>
+    routeTargetFor(ns.name, owner, apex, extra);
   const ref = (name: string): ObjectRef => ({
     apiVersion: 'projectcontour.io/v1',
     kind: 'HTTPProxy',

@@ -8,7 +8,7 @@ import type { KubeObject, ObjectClient, ObjectRef } from '../../../operator/src/
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
 import type { RouteTarget } from '../../../operator/src/routers/router.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
-import { installHTTPRouteCRD, ownerFor, stored, touch } from './setup.ts';
+import { installHTTPRouteCRD, ownerFor, routeTargetFor, stored, touch } from './setup.ts';
 
 const v1 = 'gateway.networking.k8s.io/v1';
 const everyPath = { path: { type: 'PathPrefix', value: '/' } };
@@ -21,18 +21,12 @@ describe('gatewayapi router on the real API server', () => {
   const client = kubeObjectClient(kc);
   let ns: Awaited<ReturnType<typeof testNamespace>>;
   let owner: RouteTarget['owner'];
-  const target = (apex: string, extra: Partial<RouteTarget> = {}): RouteTarget => ({
-    namespace: ns.name,
-    canaryName: apex,
-    apexService: apex,
-    primaryService: `${apex}-primary`,
-    canaryService: `${apex}-canary`,
-    port: 9898,
-    owner,
-    gatewayRefs: [{ name: 'public', namespace: 'gateways' }],
-    hosts: ['shop.example.com'],
-    ...extra,
-  });
+  const target = (apex: string, extra: Partial<RouteTarget> = {}) =>
+    routeTargetFor(ns.name, owner, apex, {
+      gatewayRefs: [{ name: 'public', namespace: 'gateways' }],
+      hosts: ['shop.example.com'],
+      ...extra,
+    });
   const ref = (name: string, apiVersion = v1): ObjectRef => ({
     apiVersion,
     kind: 'HTTPRoute',

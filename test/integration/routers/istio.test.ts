@@ -6,7 +6,7 @@ import type { ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
 import type { RouteTarget } from '../../../operator/src/routers/router.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
-import { installIstioCRDs, ownerFor, stored, touch } from './setup.ts';
+import { installIstioCRDs, ownerFor, stored, touch, routeTargetFor } from './setup.ts';
 
 const v1 = 'networking.istio.io/v1';
 const managedBy = { 'app.kubernetes.io/managed-by': 'fledge' };
@@ -18,16 +18,8 @@ describe('istio router on the real API server with Istio CRDs', () => {
   const client = kubeObjectClient(kc);
   let ns: Awaited<ReturnType<typeof testNamespace>>;
   let owner: RouteTarget['owner'];
-  const target = (apex: string, extra: Partial<RouteTarget> = {}): RouteTarget => ({
-    namespace: ns.name,
-    canaryName: apex,
-    apexService: apex,
-    primaryService: `${apex}-primary`,
-    canaryService: `${apex}-canary`,
-    port: 9898,
-    owner,
-    ...extra,
-  });
+  const target = (apex: string, extra: Partial<RouteTarget> = {}) =>
+    routeTargetFor(ns.name, owner, apex, extra);
   const ref = (kind: string, name: string): ObjectRef => ({ apiVersion: v1, kind, namespace: ns.name, name });
   const router = () => createRouter('istio', client);
 

@@ -118,3 +118,22 @@ export const installContourCRDs = (kubeconfig: string) =>
 /** Traefik's CRDs (github.com/traefik/traefik/v3): TraefikService served. */
 export const installTraefikCRDs = (kubeconfig: string) =>
   installProviderCRDs(kubeconfig, 'traefik', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService' }]);
+
+/** The RouteTarget of a Canary whose apex Service is `apex`, in `namespace`, owned by `owner`. */
+export function routeTargetFor(
+  namespace: string,
+  owner: RouteTarget['owner'],
+  apex: string,
+  extra: Partial<RouteTarget> = {},
+): RouteTarget {
+  return {
+    namespace,
+    canaryName: apex,
+    apexService: apex,
+    primaryService: `${apex}-primary`,
+    canaryService: `${apex}-canary`,
+    port: 9898,
+    owner,
+    ...extra,
+  };
+}

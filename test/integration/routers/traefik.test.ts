@@ -4,7 +4,7 @@ import type { ObjectRef } from '../../../operator/src/routers/kube-object.ts';
 import { kubeObjectClient } from '../../../operator/src/routers/object-client.ts';
 import type { RouteTarget } from '../../../operator/src/routers/router.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
-import { installTraefikCRDs, ownerFor, touch } from './setup.ts';
+import { installTraefikCRDs, ownerFor, touch, routeTargetFor } from './setup.ts';
 
 // The Traefik router against Traefik's own CRDs (github.com/traefik/traefik/v3 v3.7.13).
 describe('traefik router on the real API server with Traefik CRDs', () => {
@@ -12,15 +12,8 @@ describe('traefik router on the real API server with Traefik CRDs', () => {
   const client = kubeObjectClient(kc);
   let ns: Awaited<ReturnType<typeof testNamespace>>;
   let owner: RouteTarget['owner'];
-  const target = (apex: string): RouteTarget => ({
-    namespace: ns.name,
-    canaryName: apex,
-    apexService: apex,
-    primaryService: `${apex}-primary`,
-    canaryService: `${apex}-canary`,
-    port: 9898,
-    owner,
-  });
+  const target = (apex: string, extra: Partial<RouteTarget> = {}) =>
+    routeTargetFor(ns.name, owner, apex, extra);
   const ref = (name: string): ObjectRef => ({
     apiVersion: 'traefik.io/v1alpha1',
     kind: 'TraefikService',
