@@ -15,6 +15,7 @@ import {
 import type { Logger } from 'pino';
 import { GROUP, VERSION } from './api/group.ts';
 import { isNotFound } from './kube/errors.ts';
+import { MISS } from './kube/owned-cache.ts';
 import { SupervisedInformer } from './kube/informer.ts';
 import { WriteThrough } from './kube/write-through.ts';
 import { WorkQueue, type Handler } from './kube/workqueue.ts';
@@ -25,10 +26,10 @@ export { GROUP, VERSION };
 
 /** A Canary as the informer holds it; parsed and validated by the reconciler. */
 export interface CanaryObject extends KubernetesObject {
-  spec?: { targetRef?: { kind?: string; name?: string }; autoscalerRef?: { name?: string } } & Record<
-    string,
-    unknown
-  >;
+  spec?: {
+    targetRef?: { kind?: string; name?: string };
+    autoscalerRef?: { kind?: string; name?: string };
+  } & Record<string, unknown>;
   status?: Record<string, unknown>;
 }
 export type MetricTemplateObject = KubernetesObject & { spec?: Record<string, unknown> };
@@ -41,6 +42,8 @@ export interface Caches {
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
   autoscaler(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
+  /** A target's KEDA ScaledObject, or MISS when no synced watch can answer (read the API server). */
+  scaledObject(namespace: string, name: string): KubernetesObject | undefined | typeof MISS;
   metricTemplate(namespace: string, name: string): MetricTemplateObject | undefined;
   alertProvider(namespace: string, name: string): AlertProviderObject | undefined;
 }
@@ -78,6 +81,12 @@ export class Controller {
   private readonly configMaps: SupervisedInformer<V1ConfigMap>;
   private readonly secrets: SupervisedInformer<V1Secret>;
   private readonly autoscalers: SupervisedInformer<V2HorizontalPodAutoscaler>;
+  /**
+   * The targets' KEDA ScaledObjects, watched from the first lookup on: KEDA's CRD may not be
+   * installed, so it is neither started with the others nor counted in readiness.
+   */
+  private scaledObjects: SupervisedInformer<KubernetesObject> | undefined;
+  private readonly makeScaledObjects: () => SupervisedInformer<KubernetesObject>;
   private readonly templates: SupervisedInformer<MetricTemplateObject>;
   private readonly alertProviders: SupervisedInformer<AlertProviderObject>;
   private queue: WorkQueue | undefined;
@@ -103,6 +112,7 @@ export class Controller {
     this.custom = custom;
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
+    const scaledObjects = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
     const path = (group: string, version: string, plural: string) =>
       `/${group ? `apis/${group}` : 'api'}/${version}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
     const listCustom = (plural: string) => () =>
@@ -192,6 +202,25 @@ export class Controller {
       () => (ns ? core.listNamespacedSecret({ namespace: ns }) : core.listSecretForAllNamespaces()),
       (o) => this.enqueueDependents(o.metadata?.namespace, () => true),
     );
+    this.makeScaledObjects = () =>
+      new SupervisedInformer<KubernetesObject>({
+        name: 'scaledobjects',
+        kubeConfig: kc,
+        path: path('keda.sh', 'v1alpha1', 'scaledobjects'),
+        list: () =>
+          (ns
+            ? custom.listNamespacedCustomObject({ ...scaledObjects, namespace: ns })
+            : custom.listClusterCustomObject(scaledObjects)) as Promise<
+            KubernetesListObject<KubernetesObject>
+          >,
+        onChange: (o) =>
+          this.enqueueDependents(o.metadata?.namespace, (c) => {
+            const ref = c.spec?.autoscalerRef;
+            return ref?.kind === 'ScaledObject' && ref.name === o.metadata?.name;
+          }),
+        log: opts.log,
+        onError: (n) => opts.metrics.apiErrors.inc({ source: `watch/${n}` }),
+      });
     // The targets' HPAs (autoscalerRef): an edit reaches the primary's copy on the next pass.
     const autoscaling = kc.makeApiClient(AutoscalingV2Api);
     this.autoscalers = make(
@@ -257,9 +286,22 @@ export class Controller {
       configMap: (ns, n) => this.configMaps.get(n, ns),
       secret: (ns, n) => this.secrets.get(n, ns),
       autoscaler: (ns, n) => this.autoscalers.get(n, ns),
+      scaledObject: (ns, n) => this.scaledObject(ns, n),
       metricTemplate: (ns, n) => this.templates.get(n, ns),
       alertProvider: (ns, n) => this.alertProviders.get(n, ns),
     };
+  }
+
+  private scaledObject(namespace: string, name: string): KubernetesObject | undefined | typeof MISS {
+    if (!this.scaledObjects) {
+      // Until KEDA's CRD is served the LIST fails and the informer retries with backoff; lookups
+      // meanwhile read the API server, which says whether the kind is served at all.
+      this.scaledObjects = this.makeScaledObjects();
+      void this.scaledObjects.start();
+      return MISS;
+    }
+    // A synced watch of every ScaledObject: absent from it is absent.
+    return this.scaledObjects.healthy() ? this.scaledObjects.get(name, namespace) : MISS;
   }
 
   /** Queues a pass for a canary (a change to an object it owns); nothing while not leading. */
@@ -330,6 +372,8 @@ export class Controller {
 
   async stop(): Promise<void> {
     await this.stopProcessing();
-    await Promise.all(this.informers.map((i) => i.stop()));
+    await Promise.all(
+      [...this.informers, ...(this.scaledObjects ? [this.scaledObjects] : [])].map((i) => i.stop()),
+    );
   }
 }

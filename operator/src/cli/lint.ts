@@ -61,12 +61,10 @@ function hintsFor(errors: readonly FieldError[], flagger: boolean): string[] {
       hints.add(
         "as Flagger's -mesh-provider: set the operator's meshProvider, or spec.provider on the Canary",
       );
-    if (e.path.startsWith('spec.autoscalerRef') && /not supported/.test(e.message))
-      hints.add(
-        'fledge manages HorizontalPodAutoscalers only (autoscaling/v2): replace the KEDA ScaledObject with an HPA, or drop autoscalerRef',
-      );
     if (e.path.startsWith('spec.service.') && /not supported/.test(e.message))
-      hints.add('mesh-specific service fields (Istio, App Mesh) have no fledge router yet; remove them');
+      hints.add(
+        "Istio's retries, timeout, headers and corsPolicy and App Mesh's fields are not written by any fledge router yet; remove them",
+      );
   }
   return [...hints];
 }

@@ -71,6 +71,7 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
         canary.metadata.namespace ?? '',
         ref,
         obs.autoscaler,
+        canary.spec.targetRef.name,
         primaryName(canary.spec.targetRef.name),
         owner,
       );
@@ -90,18 +91,23 @@ export async function execute(effect: Effect, ctx: EffectContext): Promise<Effec
       const toZero =
         effect.type === 'scaleTargetToZero' ||
         (effect.type === 'scaleCanary' && effect.params.replicas === 0);
+      const namespace = canary.metadata.namespace ?? '';
+      // KEDA is paused before the canary goes to zero, and resumed before it starts, so it never
+      // scales the canary against fledge in between.
       if (toZero) {
+        await target.holdAutoscaler(namespace, obs.autoscaler, true);
         await target.scale(obs.kind, obs.target, 0);
         return {};
       }
+      await target.holdAutoscaler(namespace, obs.autoscaler, false);
       // A DaemonSet has no count: it runs on its nodes again.
       if (obs.kind === 'DaemonSet') {
         await target.scale(obs.kind, obs.target, 1);
         return {};
       }
       const replicasOf = (w: Workload | undefined) => (w as V1Deployment | undefined)?.spec?.replicas;
-      // With an HPA, it owns the canary's count once running: only a canary at zero (where an HPA
-      // does not act) is started, at the HPA's minimum, as Flagger does.
+      // With an autoscaler, it owns the canary's count once running: only a canary at zero (where
+      // an HPA does not act) is started, at the autoscaler's minimum, as Flagger does.
       if (canary.spec.autoscalerRef && effect.type === 'scaleCanary') {
         if ((replicasOf(obs.target) ?? 0) === 0)
           await target.scale(obs.kind, obs.target, canaryStartReplicas(obs.autoscaler));

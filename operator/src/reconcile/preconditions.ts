@@ -5,7 +5,8 @@ import type { ResolvedCanary } from '../api/index.ts';
 import type { RouteKind, Router } from '../routers/router.ts';
 import { Reason } from '../status/conditions.ts';
 import type { TargetObservation } from '../workloads/workload-target.ts';
-import { unsupportedTarget, type Workload, type WorkloadKind } from '../workloads/workload.ts';
+import { unknownQueryKeys } from '../workloads/scaled-object.ts';
+import { unsupportedTarget, type Workload } from '../workloads/workload.ts';
 
 export interface Blocker {
   reason: Reason;
@@ -31,12 +32,11 @@ async function unservedKind(deps: PreconditionDeps, provider: string): Promise<R
 export async function blocker(
   deps: PreconditionDeps,
   canary: ResolvedCanary,
-  kind: WorkloadKind,
-  target: Workload,
-  autoscaler: TargetObservation['autoscaler'],
+  obs: Pick<TargetObservation, 'kind' | 'autoscaler' | 'autoscalerUnserved'> & { target: Workload },
 ): Promise<Blocker | undefined> {
   const namespace = canary.metadata.namespace ?? '';
-  const unsupported = unsupportedTarget(kind, target);
+  const { autoscaler } = obs;
+  const unsupported = unsupportedTarget(obs.kind, obs.target);
   if (unsupported) return { reason: Reason.TargetNotSupported, message: unsupported };
   // Picked up again by the periodic resync once the CRDs are installed.
   const unserved = await unservedKind(deps, canary.spec.provider);
@@ -49,10 +49,27 @@ export async function blocker(
   // Without the target's HPA there is nothing to copy to the primary, and scaling the canary by
   // hand would fight an HPA that appears later: nothing is applied until it exists.
   const autoscalerRef = canary.spec.autoscalerRef;
+  if (autoscalerRef && obs.autoscalerUnserved) {
+    return {
+      reason: Reason.AutoscalerNotFound,
+      message: `spec.autoscalerRef: ${autoscalerRef.apiVersion} ${autoscalerRef.kind} is not served by the API server (install KEDA's CRDs)`,
+    };
+  }
   if (autoscalerRef && !autoscaler) {
     return {
       reason: Reason.AutoscalerNotFound,
-      message: `spec.autoscalerRef: HorizontalPodAutoscaler ${namespace}/${autoscalerRef.name} not found`,
+      message: `spec.autoscalerRef: ${autoscalerRef.kind} ${namespace}/${autoscalerRef.name} not found`,
+    };
+  }
+  // A query for a trigger the ScaledObject does not have would be silently unused.
+  const unknown =
+    autoscalerRef && autoscaler?.kind === 'ScaledObject'
+      ? unknownQueryKeys(autoscalerRef, autoscaler.object)
+      : [];
+  if (unknown.length > 0) {
+    return {
+      reason: Reason.AutoscalerNotFound,
+      message: `spec.autoscalerRef.primaryScalerQueries: ScaledObject ${namespace}/${autoscalerRef!.name} has no trigger named ${unknown.join(', ')}`,
     };
   }
   return undefined;

@@ -130,9 +130,8 @@ async function reconcileOnce(
   }
 
   const autoscalerRef = canary.spec.autoscalerRef;
-  const observeTarget = () =>
-    deps.target.observe(namespace, canary.spec.targetRef, true, autoscalerRef?.name);
-  let obs = observeTarget();
+  const observeTarget = () => deps.target.observe(namespace, canary.spec.targetRef, true, autoscalerRef);
+  let obs = await observeTarget();
   if (!obs.target || !obs.revision) {
     if (deleting) await removeFinalizer(deps, obj);
     else {
@@ -149,7 +148,7 @@ async function reconcileOnce(
     }
     return {};
   }
-  const blocked = deleting ? undefined : await blocker(deps, canary, obs.kind, obs.target, obs.autoscaler);
+  const blocked = deleting ? undefined : await blocker(deps, canary, { ...obs, target: obs.target });
   if (blocked) {
     await stall(deps, obj, canary, blocked.reason, blocked.message, now, log);
     return {};
@@ -223,7 +222,7 @@ async function reconcileOnce(
     return failEffect(deps, obj, canary, err, now, log);
   }
   // The effects above may have written the primary or the target: decide on what they left.
-  obs = observeTarget();
+  obs = await observeTarget();
 
   // Decide: queries (analysis, gate webhooks) answer the machine within the pass; every other
   // effect is collected into the outbox of this decision.

@@ -61,6 +61,14 @@ export class ConflictError extends Error {
   }
 }
 
+/** The API server does not serve the kind at all (its CRD is not installed): not the same as an absent object. */
+export class UnservedKindError extends Error {
+  override readonly name = 'UnservedKindError';
+  constructor(apiVersion: string, kind: string, options?: { cause?: unknown }) {
+    super(`${apiVersion} ${kind} is not served by the API server`, options);
+  }
+}
+
 export function refOf(obj: KubeObject): ObjectRef {
   return {
     apiVersion: obj.apiVersion,

@@ -14,7 +14,14 @@ import {
   type KubernetesObject,
   type ResponseContext,
 } from '@kubernetes/client-node';
-import { ConflictError, refOf, type KubeObject, type ObjectClient, type ObjectRef } from './kube-object.ts';
+import {
+  ConflictError,
+  refOf,
+  UnservedKindError,
+  type KubeObject,
+  type ObjectClient,
+  type ObjectRef,
+} from './kube-object.ts';
 
 const fieldManager = 'fledge';
 
@@ -43,7 +50,7 @@ class RawObjectApi extends KubernetesObjectApi {
     // CRD is missing: that must not read as "object absent" (404) to the caller.
     const path = await this.specUriPath(header, verb).catch((err: unknown) => {
       if (!isUnserved(err)) throw err;
-      throw new Error(`${ref.apiVersion} ${ref.kind} is not served by the API server`, { cause: err });
+      throw new UnservedKindError(ref.apiVersion, ref.kind, { cause: err });
     });
     const ctx = this.configuration.baseServer.makeRequestContext(path, methods[verb]);
     ctx.setHeaderParam('Accept', 'application/json');

@@ -4,6 +4,7 @@ import { GITOPS_OPT_OUT, withoutInventory } from '../api/gitops-metadata.ts';
 import { MANAGED_BY } from '../api/group.ts';
 import type { KubeObject } from '../routers/kube-object.ts';
 import { sameJson, withOwner } from '../routers/object-meta.ts';
+import type { ScaledObject } from './scaled-object.ts';
 
 export const AUTOSCALER_API_VERSION = 'autoscaling/v2';
 
@@ -62,11 +63,21 @@ export function primaryAutoscaler(
   return live && sameJson(live, desired) ? undefined : desired;
 }
 
+/** The target's autoscaler as a pass observed it (autoscalerRef). */
+export type ObservedAutoscaler =
+  | { kind: 'HorizontalPodAutoscaler'; object: V2HorizontalPodAutoscaler }
+  | { kind: 'ScaledObject'; object: ScaledObject };
+
 /**
- * Replicas the canary starts with when a release scales it up from zero while an HPA owns its
- * count: the HPA's minimum (Flagger's rule), at least one. An HPA does not act on a workload at
- * zero replicas, so without this the canary would never start.
+ * Replicas the canary starts with when a release scales it up from zero while an autoscaler owns
+ * its count: the autoscaler's minimum (Flagger's rule), at least one. An HPA does not act on a
+ * workload at zero replicas, and a ScaledObject (minimum 0 by default) activates it only once its
+ * triggers fire, so without this the canary might never start.
  */
-export function canaryStartReplicas(target: V2HorizontalPodAutoscaler | undefined): number {
-  return Math.max(target?.spec?.minReplicas ?? 1, 1);
+export function canaryStartReplicas(autoscaler: ObservedAutoscaler | undefined): number {
+  const min =
+    autoscaler?.kind === 'ScaledObject'
+      ? autoscaler.object.spec?.minReplicaCount
+      : autoscaler?.object.spec?.minReplicas;
+  return Math.max(min ?? 1, 1);
 }

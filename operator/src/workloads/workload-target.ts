@@ -4,6 +4,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type KubernetesObject,
   type V1ConfigMap,
   type V1DaemonSet,
   type V1Deployment,
@@ -15,10 +16,24 @@ import {
 import type { AutoscalerRef } from '../api/autoscaler-ref.ts';
 import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
 import { isAlreadyExists } from '../kube/errors.ts';
+import { MISS } from '../kube/owned-cache.ts';
 import { applyObject } from '../routers/apply.ts';
-import type { KubeObject, ObjectClient } from '../routers/kube-object.ts';
+import { UnservedKindError, type KubeObject, type ObjectClient } from '../routers/kube-object.ts';
 import { WriteThrough } from '../kube/write-through.ts';
-import { AUTOSCALER_API_VERSION, primaryAutoscaler, primaryAutoscalerName } from './autoscaler.ts';
+import {
+  AUTOSCALER_API_VERSION,
+  primaryAutoscaler,
+  primaryAutoscalerName,
+  type ObservedAutoscaler,
+} from './autoscaler.ts';
+import {
+  primaryScaledObject,
+  primaryScaledObjectName,
+  SCALED_OBJECT_API_VERSION,
+  SCALED_OBJECT_KIND,
+  heldAnnotations,
+  type ScaledObject,
+} from './scaled-object.ts';
 import { referencedConfigs, type ConfigRefs } from './configs.ts';
 import {
   buildPrimary,
@@ -40,6 +55,8 @@ export interface WorkloadCache {
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
   autoscaler(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
+  /** MISS: the cache cannot answer, read the API server. */
+  scaledObject(namespace: string, name: string): KubernetesObject | undefined | typeof MISS;
 }
 
 export interface TargetObservation {
@@ -52,17 +69,25 @@ export interface TargetObservation {
   /** `configmap/<name>` or `secret/<name>` -> checksum; missing configs are listed in `missingConfigs`. */
   trackedConfigs: Record<string, string>;
   missingConfigs: string[];
-  /** The target's HorizontalPodAutoscaler (autoscalerRef); undefined when none is referenced or it is missing. */
-  autoscaler?: V2HorizontalPodAutoscaler | undefined;
+  /** The target's autoscaler (autoscalerRef); undefined when none is referenced or it is missing. */
+  autoscaler?: ObservedAutoscaler | undefined;
+  /** autoscalerRef names a kind the API server does not serve (a ScaledObject without KEDA's CRD). */
+  autoscalerUnserved?: boolean;
 }
 
 /** What the reconciler uses of a target; WorkloadTarget below is the one implementation. */
 export type Target = Pick<
   WorkloadTarget,
-  'observe' | 'ensurePrimary' | 'ensureServices' | 'ensureAutoscaler' | 'scale' | 'promote'
+  'observe' | 'ensurePrimary' | 'ensureServices' | 'ensureAutoscaler' | 'holdAutoscaler' | 'scale' | 'promote'
 >;
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const scaledObjectRef = (namespace: string, name: string) => ({
+  apiVersion: SCALED_OBJECT_API_VERSION,
+  kind: SCALED_OBJECT_KIND,
+  namespace,
+  name,
+});
 const describe = (kind: string, ns: string, name: string, what: string) =>
   `${kind} ${ns}/${name}: ${what} failed`;
 
@@ -103,12 +128,12 @@ export class WorkloadTarget {
     else this.written.Deployment.record(w as V1Deployment);
   }
 
-  observe(
+  async observe(
     namespace: string,
     ref: { kind: WorkloadKind; name: string },
     trackConfigs: boolean,
-    autoscaler?: string,
-  ): TargetObservation {
+    autoscalerRef?: Pick<AutoscalerRef, 'kind' | 'name'>,
+  ): Promise<TargetObservation> {
     const { kind, name } = ref;
     const target = this.read(kind, namespace, name);
     const primary = this.read(kind, namespace, `${name}-primary`);
@@ -139,8 +164,33 @@ export class WorkloadTarget {
       tracked,
       trackedConfigs,
       missingConfigs,
-      ...(autoscaler ? { autoscaler: this.cache.autoscaler(namespace, autoscaler) } : {}),
+      ...(autoscalerRef ? await this.observeAutoscaler(namespace, autoscalerRef) : {}),
     };
+  }
+
+  /**
+   * The target's autoscaler: an HPA from the informer cache; a ScaledObject read through the
+   * object client (its CRD may not be installed, so no informer watches it from the start).
+   */
+  private async observeAutoscaler(
+    namespace: string,
+    ref: Pick<AutoscalerRef, 'kind' | 'name'>,
+  ): Promise<Pick<TargetObservation, 'autoscaler' | 'autoscalerUnserved'>> {
+    if (ref.kind === 'HorizontalPodAutoscaler') {
+      const object = this.cache.autoscaler(namespace, ref.name);
+      return { autoscaler: object ? { kind: ref.kind, object } : undefined };
+    }
+    const cached = this.cache.scaledObject(namespace, ref.name);
+    if (cached !== MISS) {
+      return { autoscaler: cached ? { kind: ref.kind, object: cached as ScaledObject } : undefined };
+    }
+    try {
+      const object = await this.objects.get(scaledObjectRef(namespace, ref.name));
+      return { autoscaler: object ? { kind: ref.kind, object: object as ScaledObject } : undefined };
+    } catch (err) {
+      if (err instanceof UnservedKindError) return { autoscaler: undefined, autoscalerUnserved: true };
+      throw new Error(`ScaledObject ${namespace}/${ref.name}: read failed`, { cause: err });
+    }
   }
 
   /** Creates the primary at the target's current revision if it does not exist yet. */
@@ -205,16 +255,25 @@ export class WorkloadTarget {
   }
 
   /**
-   * Creates or updates `<hpa>-primary`, the target HPA's copy scaling the primary; writes only what
-   * differs, so an edit to the target HPA (or to the copy by hand) is put right by the next pass.
+   * Creates or updates `<name>-primary`, the target autoscaler's copy scaling the primary; writes
+   * only what differs, so an edit to the target's autoscaler (or to the copy by hand) is put right
+   * by the next pass.
    */
   async ensureAutoscaler(
     namespace: string,
     ref: AutoscalerRef,
-    target: V2HorizontalPodAutoscaler,
+    target: ObservedAutoscaler,
+    targetName: string,
     primaryDeployment: string,
     owner: V1OwnerReference,
   ): Promise<void> {
+    if (target.kind === 'ScaledObject') {
+      await applyObject(this.objects, scaledObjectRef(namespace, primaryScaledObjectName(ref)), (live) =>
+        primaryScaledObject(live, target.object, ref, targetName, primaryDeployment, owner),
+      );
+      return;
+    }
+    const hpa = target.object;
     const objRef = {
       apiVersion: AUTOSCALER_API_VERSION,
       kind: 'HorizontalPodAutoscaler',
@@ -222,8 +281,27 @@ export class WorkloadTarget {
       name: primaryAutoscalerName(ref),
     };
     await applyObject(this.objects, objRef, (live) =>
-      primaryAutoscaler(live, target, ref, primaryDeployment, owner),
+      primaryAutoscaler(live, hpa, ref, primaryDeployment, owner),
     );
+  }
+
+  /**
+   * Pauses the target's ScaledObject at zero replicas (`held`) or resumes it. KEDA activates a
+   * workload at zero once its triggers fire, so the canary at rest must be held by KEDA itself; an
+   * HPA does not act at zero and needs nothing.
+   */
+  async holdAutoscaler(
+    namespace: string,
+    autoscaler: ObservedAutoscaler | undefined,
+    held: boolean,
+  ): Promise<void> {
+    if (autoscaler?.kind !== 'ScaledObject') return;
+    // Observed this pass: already so means no read and no write.
+    if (!heldAnnotations(autoscaler.object.metadata.annotations, held)) return;
+    await applyObject(this.objects, scaledObjectRef(namespace, autoscaler.object.metadata.name), (live) => {
+      const annotations = live && heldAnnotations(live.metadata.annotations, held);
+      return live && annotations ? { ...live, metadata: { ...live.metadata, annotations } } : undefined;
+    });
   }
 
   /**

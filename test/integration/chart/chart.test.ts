@@ -83,6 +83,11 @@ const operatorRules: Rule[] = [
     resources: ['horizontalpodautoscalers'],
     verbs: ['get', 'list', 'watch', 'create', 'update'],
   },
+  {
+    apiGroups: ['keda.sh'],
+    resources: ['scaledobjects'],
+    verbs: ['get', 'list', 'watch', 'create', 'update'],
+  },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'update'] },
   {
     apiGroups: ['gateway.networking.k8s.io'],

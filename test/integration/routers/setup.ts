@@ -119,6 +119,10 @@ export const installContourCRDs = (kubeconfig: string) =>
 export const installTraefikCRDs = (kubeconfig: string) =>
   installProviderCRDs(kubeconfig, 'traefik', [{ apiVersion: 'traefik.io/v1alpha1', kind: 'TraefikService' }]);
 
+/** KEDA's ScaledObject CRD (github.com/kedacore/keda/v2), for autoscalerRef; no KEDA controller runs. */
+export const installKedaCRDs = (kubeconfig: string) =>
+  installProviderCRDs(kubeconfig, 'keda', [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' }]);
+
 /** The RouteTarget of a Canary whose apex Service is `apex`, in `namespace`, owned by `owner`. */
 export function routeTargetFor(
   namespace: string,

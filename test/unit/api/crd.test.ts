@@ -161,7 +161,11 @@ describe('the Canary CRD', () => {
     ['', '.service.hosts', "self.service.hosts.exists(h, h == '*')"],
     ['', '.analysis.iterations', "self.provider != 'kubernetes' || has(self.analysis.iterations)"],
     ['', '.analysis.match', "self.provider != 'kubernetes' || !has(self.analysis.match)"],
-    ['autoscalerRef', '.primaryScalerQueries', '!has(self.primaryScalerQueries)'],
+    [
+      'autoscalerRef',
+      '.primaryScalerQueries',
+      "self.kind == 'ScaledObject' || !has(self.primaryScalerQueries)",
+    ],
     ['', '.routeRef', '!has(self.routeRef)'],
     ['', '.upstreamRef', '!has(self.upstreamRef)'],
     ['provider', undefined, 'self in ['],

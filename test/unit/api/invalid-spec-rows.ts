@@ -101,13 +101,13 @@ export const specRows: Row[] = [
     'cannot route by header',
   ],
   [
-    'autoscalerRef to a KEDA ScaledObject',
+    'autoscalerRef to a ScaledObject under an HPA apiVersion',
     GW,
     {
-      'spec.autoscalerRef': { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'podinfo' },
+      'spec.autoscalerRef': { apiVersion: 'autoscaling/v2', kind: 'ScaledObject', name: 'podinfo' },
     },
-    'spec.autoscalerRef.kind',
-    'autoscalerRef.kind ScaledObject is not supported yet',
+    'spec.autoscalerRef.apiVersion',
+    'must be keda.sh/v1alpha1 for kind ScaledObject',
   ],
   [
     'autoscalerRef to autoscaling/v1',
@@ -123,7 +123,7 @@ export const specRows: Row[] = [
     'must be autoscaling/v2 or autoscaling/v2beta2',
   ],
   [
-    'autoscalerRef with KEDA primaryScalerQueries',
+    'autoscalerRef to an HPA with KEDA primaryScalerQueries',
     GW,
     {
       'spec.autoscalerRef': {
@@ -134,7 +134,7 @@ export const specRows: Row[] = [
       },
     },
     'spec.autoscalerRef.primaryScalerQueries',
-    'primaryScalerQueries is not supported yet',
+    'primaryScalerQueries rewrites KEDA triggers: kind ScaledObject only',
   ],
   [
     'autoscalerRef primaryScalerReplicas min above max',

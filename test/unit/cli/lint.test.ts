@@ -5,7 +5,7 @@ import { invalidCanaries } from '../api/invalid-canaries.ts';
 import { example, validExamples } from '../api/valid-canaries.ts';
 
 // A Canary as a Flagger user writes it: the example without a provider (Flagger's -mesh-provider
-// decides), under Flagger's API group, scaled by KEDA.
+// decides), under Flagger's API group, scaled by KEDA, with Istio's retries.
 const flaggerObject = {
   ...(example('no provider (the operator default)') as { spec: Record<string, unknown> }),
   apiVersion: 'flagger.app/v1beta1',
@@ -15,7 +15,7 @@ flaggerObject.spec['autoscalerRef'] = {
   kind: 'ScaledObject',
   name: 'podinfo',
 };
-flaggerObject.spec['service'] = { port: 9898, gatewayRefs: [{ name: 'gateway' }] };
+flaggerObject.spec['service'] = { port: 9898, gatewayRefs: [{ name: 'gateway' }], retries: { attempts: 3 } };
 const flaggerCanary = stringify(flaggerObject);
 
 describe('kubectl fledge lint', () => {
@@ -40,17 +40,17 @@ describe('kubectl fledge lint', () => {
   it('names Flagger-only habits and how to write them for fledge', () => {
     const [f] = lintText('podinfo.yaml', flaggerCanary).findings;
     expect(f?.verdict).toBe('invalid');
-    expect(f?.errors.map((e) => e.path)).toEqual(['apiVersion', 'spec.autoscalerRef.kind']);
+    expect(f?.errors.map((e) => e.path)).toEqual(['apiVersion', 'spec.service.retries']);
     const text = formatFinding(f!);
     expect(text).toContain('podinfo.yaml:1 Canary test/podinfo: invalid');
     expect(text).toMatch(/hint: .*--from-flagger rewrites it/);
-    expect(text).toMatch(/hint: fledge manages HorizontalPodAutoscalers only/);
+    expect(text).toMatch(/hint: Istio's retries, timeout, headers and corsPolicy/);
   });
 
   it('--from-flagger rewrites the API group only; what is left are the real differences', () => {
     const { findings, rewritten } = lintText('podinfo.yaml', flaggerCanary, { fromFlagger: true });
     expect(rewritten[0]).toMatchObject({ apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary' });
-    expect(findings[0]?.errors.map((e) => e.path)).toEqual(['spec.autoscalerRef.kind']);
+    expect(findings[0]?.errors.map((e) => e.path)).toEqual(['spec.service.retries']);
   });
 
   it('checks a Canary without spec.provider as admission does, or with --mesh-provider as the operator does', () => {

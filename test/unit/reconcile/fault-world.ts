@@ -149,7 +149,7 @@ export function createWorld(
     const written = new WriteThrough<V1Deployment>();
     const observed = (name: string) => written.read('shop', name, clone(cache.get(name)));
     const target: Target = {
-      observe(_ns, { name }): TargetObservation {
+      async observe(_ns, { name }): Promise<TargetObservation> {
         const t = observed(name);
         const primary = observed(`${name}-primary`);
         return {
@@ -174,6 +174,7 @@ export function createWorld(
         }),
       ensureServices: () => io(() => undefined),
       ensureAutoscaler: () => io(() => undefined),
+      holdAutoscaler: () => io(() => undefined),
       scale: (_kind, dep, replicas) =>
         io(() => {
           const live = api.get(dep.metadata!.name!)!;
@@ -216,6 +217,7 @@ export function createWorld(
         daemonSet: () => undefined,
         configMap: () => undefined,
         secret: () => undefined,
+        scaledObject: () => undefined,
         autoscaler: () => undefined,
         metricTemplate: () => ({
           spec: { provider: { type: 'prometheus', address: 'http://127.0.0.1:9' }, query: 'q' },

@@ -76,9 +76,20 @@ describe('primaryAutoscaler', () => {
 });
 
 describe('canaryStartReplicas', () => {
+  const hpa = (object: V2HorizontalPodAutoscaler) => ({ kind: 'HorizontalPodAutoscaler' as const, object });
   it('is the HPA minimum, at least one', () => {
-    expect(canaryStartReplicas(target)).toBe(2);
-    expect(canaryStartReplicas({ ...target, spec: { ...target.spec!, minReplicas: 0 } })).toBe(1);
+    expect(canaryStartReplicas(hpa(target))).toBe(2);
+    expect(canaryStartReplicas(hpa({ ...target, spec: { ...target.spec!, minReplicas: 0 } }))).toBe(1);
     expect(canaryStartReplicas(undefined)).toBe(1);
+  });
+
+  it("is a ScaledObject's minReplicaCount, at least one (KEDA's default minimum is 0)", () => {
+    const so = (spec: Record<string, unknown>) => ({
+      kind: 'ScaledObject' as const,
+      object: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'web' }, spec },
+    });
+    expect(canaryStartReplicas(so({ minReplicaCount: 3 }))).toBe(3);
+    expect(canaryStartReplicas(so({}))).toBe(1);
+    expect(canaryStartReplicas(so({ minReplicaCount: 0 }))).toBe(1);
   });
 });
