@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { binaries } from '../../env/binaries.ts';
 import { installFledgeCrds } from '../crds.ts';
+import { installKedaCRDs } from '../routers/setup.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
 import { cliBin, runCli } from './run-cli.ts';
 
@@ -43,6 +44,8 @@ describe('kubectl fledge lint and examples/', () => {
 
     const kc = testKubeConfig();
     await installFledgeCrds(kc);
+    // keda-scaledobject.yaml holds a ScaledObject too.
+    await installKedaCRDs(inject('kubeconfig'));
     const ns = await testNamespace(kc, 'examples');
     try {
       const { kubectl } = await binaries();
