@@ -87,6 +87,8 @@ export class Controller {
    */
   private scaledObjects: SupervisedInformer<KubernetesObject> | undefined;
   private readonly makeScaledObjects: () => SupervisedInformer<KubernetesObject>;
+  /** After stop() no watch is started again. */
+  private stopped = false;
   private readonly templates: SupervisedInformer<MetricTemplateObject>;
   private readonly alertProviders: SupervisedInformer<AlertProviderObject>;
   private queue: WorkQueue | undefined;
@@ -112,7 +114,7 @@ export class Controller {
     this.custom = custom;
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
-    const scaledObjects = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
+    const scaledObjectsGvr = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
     const path = (group: string, version: string, plural: string) =>
       `/${group ? `apis/${group}` : 'api'}/${version}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
     const listCustom = (plural: string) => () =>
@@ -209,8 +211,8 @@ export class Controller {
         path: path('keda.sh', 'v1alpha1', 'scaledobjects'),
         list: () =>
           (ns
-            ? custom.listNamespacedCustomObject({ ...scaledObjects, namespace: ns })
-            : custom.listClusterCustomObject(scaledObjects)) as Promise<
+            ? custom.listNamespacedCustomObject({ ...scaledObjectsGvr, namespace: ns })
+            : custom.listClusterCustomObject(scaledObjectsGvr)) as Promise<
             KubernetesListObject<KubernetesObject>
           >,
         onChange: (o) =>
@@ -293,6 +295,7 @@ export class Controller {
   }
 
   private scaledObject(namespace: string, name: string): KubernetesObject | undefined | typeof MISS {
+    if (this.stopped) return MISS;
     if (!this.scaledObjects) {
       // Until KEDA's CRD is served the LIST fails and the informer retries with backoff; lookups
       // meanwhile read the API server, which says whether the kind is served at all.
@@ -371,6 +374,7 @@ export class Controller {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.stopProcessing();
     await Promise.all(
       [...this.informers, ...(this.scaledObjects ? [this.scaledObjects] : [])].map((i) => i.stop()),

@@ -62,15 +62,14 @@ export async function blocker(
     };
   }
   // A query for a trigger the ScaledObject does not have would be silently unused.
-  const unknown =
-    autoscalerRef && autoscaler?.kind === 'ScaledObject'
-      ? unknownQueryKeys(autoscalerRef, autoscaler.object)
-      : [];
-  if (unknown.length > 0) {
-    return {
-      reason: Reason.AutoscalerNotFound,
-      message: `spec.autoscalerRef.primaryScalerQueries: ScaledObject ${namespace}/${autoscalerRef!.name} has no trigger named ${unknown.join(', ')}`,
-    };
+  if (autoscalerRef && autoscaler?.kind === 'ScaledObject') {
+    const unknown = unknownQueryKeys(autoscalerRef, autoscaler.object);
+    if (unknown.length > 0) {
+      return {
+        reason: Reason.AutoscalerNotFound,
+        message: `spec.autoscalerRef.primaryScalerQueries: ScaledObject ${namespace}/${autoscalerRef.name} has no trigger named ${unknown.join(', ')} (a trigger needs a name to be given a query)`,
+      };
+    }
   }
   return undefined;
 }

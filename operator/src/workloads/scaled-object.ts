@@ -40,8 +40,10 @@ const nameChar = /[A-Za-z0-9_.-]/;
 /**
  * The target's query with the target's name changed to the primary's, as Flagger does when no
  * primaryScalerQueries entry is given: `web` and `web-canary` become `web-primary`. Only whole
- * names change (`web2`, `myweb` and an existing `web-primary` are left alone); `web-` followed by
- * anything else (`web-.*` for pod names) becomes `web-primary-...`, which selects the primary's pods.
+ * names change: `web2`, `myweb`, `web-api` (another workload) and an existing `web-primary` are
+ * left alone; `web-` before a regex (`web-.*` for pod names) becomes `web-primary-...`, which
+ * selects the primary's pods. A namespace with the target's name changes too: use
+ * primaryScalerQueries there.
  */
 export function primaryQuery(query: string, target: string, primary: string): string {
   if (!target) return query;
@@ -54,13 +56,15 @@ export function primaryQuery(query: string, target: string, primary: string): st
     const before = at > 0 ? query[at - 1]! : '';
     const rest = query.slice(end);
     const wholeName = !nameChar.test(before) && !/^[A-Za-z0-9_.]/.test(rest);
-    if (!wholeName || rest.startsWith('-primary')) {
+    const canary = /^-canary(?![A-Za-z0-9_.-])/.test(rest);
+    // `-` and a letter or digit continue the name: another workload (or the primary already).
+    if (!wholeName || (!canary && /^-[A-Za-z0-9]/.test(rest))) {
       out += query.slice(i, end);
       i = end;
       continue;
     }
     out += query.slice(i, at) + primary;
-    i = rest.startsWith('-canary') && !/[A-Za-z0-9_.]/.test(rest[7] ?? '') ? end + 7 : end;
+    i = canary ? end + '-canary'.length : end;
   }
   return out + query.slice(i);
 }

@@ -109,6 +109,8 @@ export class WorkloadTarget {
     Deployment: new WriteThrough<V1Deployment>(),
     DaemonSet: new WriteThrough<V1DaemonSet>(),
   };
+  /** The targets' ScaledObjects this process paused or resumed, until their watch has the write. */
+  private readonly writtenScaledObjects = new WriteThrough<KubeObject>();
 
   constructor(kc: KubeConfig, cache: WorkloadCache, objects: ObjectClient) {
     this.apps = kc.makeApiClient(AppsV1Api);
@@ -180,13 +182,15 @@ export class WorkloadTarget {
       const object = this.cache.autoscaler(namespace, ref.name);
       return { autoscaler: object ? { kind: ref.kind, object } : undefined };
     }
+    const found = (object: KubeObject | undefined) => {
+      // Never older than our own pause or resume: a stale copy would skip the write it still needs.
+      const seen = this.writtenScaledObjects.read(namespace, ref.name, object);
+      return { autoscaler: seen ? { kind: 'ScaledObject' as const, object: seen as ScaledObject } : undefined };
+    };
     const cached = this.cache.scaledObject(namespace, ref.name);
-    if (cached !== MISS) {
-      return { autoscaler: cached ? { kind: ref.kind, object: cached as ScaledObject } : undefined };
-    }
+    if (cached !== MISS) return found(cached as KubeObject | undefined);
     try {
-      const object = await this.objects.get(scaledObjectRef(namespace, ref.name));
-      return { autoscaler: object ? { kind: ref.kind, object: object as ScaledObject } : undefined };
+      return found(await this.objects.get(scaledObjectRef(namespace, ref.name)));
     } catch (err) {
       if (err instanceof UnservedKindError) return { autoscaler: undefined, autoscalerUnserved: true };
       throw new Error(`ScaledObject ${namespace}/${ref.name}: read failed`, { cause: err });
@@ -298,10 +302,15 @@ export class WorkloadTarget {
     if (autoscaler?.kind !== 'ScaledObject') return;
     // Observed this pass: already so means no read and no write.
     if (!heldAnnotations(autoscaler.object.metadata.annotations, held)) return;
-    await applyObject(this.objects, scaledObjectRef(namespace, autoscaler.object.metadata.name), (live) => {
-      const annotations = live && heldAnnotations(live.metadata.annotations, held);
-      return live && annotations ? { ...live, metadata: { ...live.metadata, annotations } } : undefined;
-    });
+    const { object, written } = await applyObject(
+      this.objects,
+      scaledObjectRef(namespace, autoscaler.object.metadata.name),
+      (live) => {
+        const annotations = live && heldAnnotations(live.metadata.annotations, held);
+        return live && annotations ? { ...live, metadata: { ...live.metadata, annotations } } : undefined;
+      },
+    );
+    if (written) this.writtenScaledObjects.record(object);
   }
 
   /**

@@ -153,7 +153,7 @@ describe('operator: autoscalerRef (KEDA ScaledObject)', () => {
     // Created, its watch queues the Canary; the query for a trigger it lacks is refused by name.
     await create(scaledObject('klone-so', 'klone'));
     await stalled(
-      `spec.autoscalerRef.primaryScalerQueries: ScaledObject ${env.ns}/klone-so has no trigger named latency`,
+      `spec.autoscalerRef.primaryScalerQueries: ScaledObject ${env.ns}/klone-so has no trigger named latency (a trigger needs a name to be given a query)`,
     );
     await expect(f.readDeployment('klone-primary')).rejects.toThrow();
 

@@ -36,7 +36,9 @@ describe('blocker: autoscalerRef to a ScaledObject', () => {
     expect(
       (await blocker(deps, canary({ ...ref, primaryScalerQueries: { p99: 'x' } }), { ...obs, autoscaler }))
         ?.message,
-    ).toBe('spec.autoscalerRef.primaryScalerQueries: ScaledObject shop/web has no trigger named p99');
+    ).toBe(
+      'spec.autoscalerRef.primaryScalerQueries: ScaledObject shop/web has no trigger named p99 (a trigger needs a name to be given a query)',
+    );
     expect(
       await blocker(deps, canary({ ...ref, primaryScalerQueries: { rps: 'x' } }), { ...obs, autoscaler }),
     ).toBeUndefined();

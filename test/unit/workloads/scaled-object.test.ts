@@ -1,3 +1,4 @@
+import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import {
@@ -8,6 +9,8 @@ import {
   unknownQueryKeys,
   type ScaledObject,
 } from '../../../operator/src/workloads/scaled-object.ts';
+import { WorkloadTarget } from '../../../operator/src/workloads/workload-target.ts';
+import { MemoryClient } from '../routers/memory-client.ts';
 
 const owner = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', name: 'web', uid: 'u1', controller: true };
 const ref = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' as const, name: 'web-so' };
@@ -47,7 +50,10 @@ describe('primaryQuery', () => {
     ['pod=~"web-.*"', 'pod=~"web-primary-.*"'],
     ['deployment="web2",app="myweb",x="web.io"', 'deployment="web2",app="myweb",x="web.io"'],
     ['a="web",b="web-canary",c="web"', 'a="web-primary",b="web-primary",c="web-primary"'],
-    ['deployment="web-canaryish"', 'deployment="web-primary-canaryish"'],
+    ['deployment="web-canaryish"', 'deployment="web-canaryish"'],
+    ['deployment=~"web|web-api"', 'deployment=~"web-primary|web-api"'],
+    ['deployment="web-primaryx"', 'deployment="web-primaryx"'],
+    ['deployment="web-canary-2"', 'deployment="web-canary-2"'],
   ])('%s -> %s', (q, want) => {
     expect(primaryQuery(q, 'web', 'web-primary')).toBe(want);
   });
@@ -152,5 +158,46 @@ describe('heldAnnotations', () => {
     });
     expect(heldAnnotations({ a: '1', [PAUSED_REPLICAS_ANNOTATION]: '0' }, false)).toEqual({ a: '1' });
     expect(heldAnnotations({ a: '1' }, false)).toBeUndefined();
+  });
+});
+
+describe('WorkloadTarget: pausing the target ScaledObject', () => {
+  it('decides on its own last pause, not on a watch copy that has not seen it', async () => {
+    const objects = new MemoryClient();
+    const so = objects.seed({ ...structuredClone(target), metadata: { name: 'web-so', namespace: 'shop' } });
+    // A watch that lags: it keeps serving the copy from before fledge's pause.
+    const stale = structuredClone(so);
+    const cache = {
+      deployment: () => undefined,
+      daemonSet: () => undefined,
+      configMap: () => undefined,
+      secret: () => undefined,
+      autoscaler: () => undefined,
+      scaledObject: () => stale,
+    };
+    // Nothing here reaches a server: the workload clients are never called.
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'none', server: 'http://127.0.0.1:9' }],
+      users: [{ name: 'none' }],
+      contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
+      currentContext: 'none',
+    });
+    const wt = new WorkloadTarget(kc, cache, objects);
+    const observed = async () =>
+      (await wt.observe('shop', { kind: 'Deployment', name: 'web' }, false, ref)).autoscaler;
+    await wt.holdAutoscaler('shop', await observed(), true);
+    expect((await objects.get({ ...ref, namespace: 'shop', name: 'web-so' }))?.metadata.annotations).toEqual({
+      [PAUSED_REPLICAS_ANNOTATION]: '0',
+    });
+    // The next pass sees the pause it wrote, so the resume of a new release is not skipped.
+    const seen = await observed();
+    expect(seen?.object.metadata?.annotations?.[PAUSED_REPLICAS_ANNOTATION]).toBe('0');
+    await wt.holdAutoscaler('shop', seen, false);
+    expect(
+      (await objects.get({ ...ref, namespace: 'shop', name: 'web-so' }))?.metadata.annotations?.[
+        PAUSED_REPLICAS_ANNOTATION
+      ],
+    ).toBeUndefined();
   });
 });
