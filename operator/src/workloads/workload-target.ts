@@ -185,7 +185,9 @@ export class WorkloadTarget {
     const found = (object: KubeObject | undefined) => {
       // Never older than our own pause or resume: a stale copy would skip the write it still needs.
       const seen = this.writtenScaledObjects.read(namespace, ref.name, object);
-      return { autoscaler: seen ? { kind: 'ScaledObject' as const, object: seen as ScaledObject } : undefined };
+      return {
+        autoscaler: seen ? { kind: 'ScaledObject' as const, object: seen as ScaledObject } : undefined,
+      };
     };
     const cached = this.cache.scaledObject(namespace, ref.name);
     if (cached !== MISS) return found(cached as KubeObject | undefined);
