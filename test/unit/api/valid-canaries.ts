@@ -539,7 +539,41 @@ spec:
           max: 500
 `;
 
+// Blue/green on plain Services with a KEDA ScaledObject as the autoscaler (Flagger's KEDA tutorial shape).
+const kedaBlueGreen = `
+apiVersion: fledge.dev/v1alpha1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  provider: kubernetes
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  autoscalerRef:
+    apiVersion: keda.sh/v1alpha1
+    kind: ScaledObject
+    name: podinfo-so
+    primaryScalerQueries:
+      prom-trigger: sum(rate(http_requests_total{app="podinfo-primary"}[30s]))
+  service:
+    port: 80
+    targetPort: 9898
+  analysis:
+    interval: 15s
+    threshold: 5
+    iterations: 5
+    metrics:
+      - name: request-success-rate
+        interval: 1m
+        thresholdRange:
+          min: 99
+`;
+
 export const validExamples: ValidExample[] = [
+  { name: 'kubernetes blue/green with a KEDA ScaledObject', yaml: kedaBlueGreen },
   { name: 'traefik canary release', yaml: traefikCanary },
   { name: 'contour canary release', yaml: contourCanary },
   { name: 'istio canary release', yaml: istioCanary },
