@@ -16,24 +16,12 @@ import {
 import type { AutoscalerRef } from '../api/autoscaler-ref.ts';
 import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
 import { isAlreadyExists } from '../kube/errors.ts';
-import { MISS } from '../kube/owned-cache.ts';
+import type { MISS } from '../kube/owned-cache.ts';
 import { applyObject } from '../routers/apply.ts';
-import { UnservedKindError, type KubeObject, type ObjectClient } from '../routers/kube-object.ts';
+import type { KubeObject, ObjectClient } from '../routers/kube-object.ts';
 import { WriteThrough } from '../kube/write-through.ts';
-import {
-  AUTOSCALER_API_VERSION,
-  primaryAutoscaler,
-  primaryAutoscalerName,
-  type ObservedAutoscaler,
-} from './autoscaler.ts';
-import {
-  primaryScaledObject,
-  primaryScaledObjectName,
-  SCALED_OBJECT_API_VERSION,
-  SCALED_OBJECT_KIND,
-  heldAnnotations,
-  type ScaledObject,
-} from './scaled-object.ts';
+import { AutoscalerTarget } from './autoscaler-target.ts';
+import type { ObservedAutoscaler } from './autoscaler.ts';
 import { referencedConfigs, type ConfigRefs } from './configs.ts';
 import {
   buildPrimary,
@@ -82,12 +70,6 @@ export type Target = Pick<
 >;
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const scaledObjectRef = (namespace: string, name: string) => ({
-  apiVersion: SCALED_OBJECT_API_VERSION,
-  kind: SCALED_OBJECT_KIND,
-  namespace,
-  name,
-});
 const describe = (kind: string, ns: string, name: string, what: string) =>
   `${kind} ${ns}/${name}: ${what} failed`;
 
@@ -109,14 +91,15 @@ export class WorkloadTarget {
     Deployment: new WriteThrough<V1Deployment>(),
     DaemonSet: new WriteThrough<V1DaemonSet>(),
   };
-  /** The targets' ScaledObjects this process paused or resumed, until their watch has the write. */
-  private readonly writtenScaledObjects = new WriteThrough<KubeObject>();
+  /** The target's HPA or ScaledObject and its `-primary` copy. */
+  private readonly autoscalers: AutoscalerTarget;
 
   constructor(kc: KubeConfig, cache: WorkloadCache, objects: ObjectClient) {
     this.apps = kc.makeApiClient(AppsV1Api);
     this.core = kc.makeApiClient(CoreV1Api);
     this.cache = cache;
     this.objects = objects;
+    this.autoscalers = new AutoscalerTarget(cache, objects);
   }
 
   private read(kind: WorkloadKind, namespace: string, name: string): Workload | undefined {
@@ -166,37 +149,8 @@ export class WorkloadTarget {
       tracked,
       trackedConfigs,
       missingConfigs,
-      ...(autoscalerRef ? await this.observeAutoscaler(namespace, autoscalerRef) : {}),
+      ...(autoscalerRef ? await this.autoscalers.observe(namespace, autoscalerRef) : {}),
     };
-  }
-
-  /**
-   * The target's autoscaler: an HPA from the informer cache; a ScaledObject read through the
-   * object client (its CRD may not be installed, so no informer watches it from the start).
-   */
-  private async observeAutoscaler(
-    namespace: string,
-    ref: Pick<AutoscalerRef, 'kind' | 'name'>,
-  ): Promise<Pick<TargetObservation, 'autoscaler' | 'autoscalerUnserved'>> {
-    if (ref.kind === 'HorizontalPodAutoscaler') {
-      const object = this.cache.autoscaler(namespace, ref.name);
-      return { autoscaler: object ? { kind: ref.kind, object } : undefined };
-    }
-    const found = (object: KubeObject | undefined) => {
-      // Never older than our own pause or resume: a stale copy would skip the write it still needs.
-      const seen = this.writtenScaledObjects.read(namespace, ref.name, object);
-      return {
-        autoscaler: seen ? { kind: 'ScaledObject' as const, object: seen as ScaledObject } : undefined,
-      };
-    };
-    const cached = this.cache.scaledObject(namespace, ref.name);
-    if (cached !== MISS) return found(cached as KubeObject | undefined);
-    try {
-      return found(await this.objects.get(scaledObjectRef(namespace, ref.name)));
-    } catch (err) {
-      if (err instanceof UnservedKindError) return { autoscaler: undefined, autoscalerUnserved: true };
-      throw new Error(`ScaledObject ${namespace}/${ref.name}: read failed`, { cause: err });
-    }
   }
 
   /** Creates the primary at the target's current revision if it does not exist yet. */
@@ -260,59 +214,14 @@ export class WorkloadTarget {
     }
   }
 
-  /**
-   * Creates or updates `<name>-primary`, the target autoscaler's copy scaling the primary; writes
-   * only what differs, so an edit to the target's autoscaler (or to the copy by hand) is put right
-   * by the next pass.
-   */
-  async ensureAutoscaler(
-    namespace: string,
-    ref: AutoscalerRef,
-    target: ObservedAutoscaler,
-    targetName: string,
-    primaryDeployment: string,
-    owner: V1OwnerReference,
-  ): Promise<void> {
-    if (target.kind === 'ScaledObject') {
-      await applyObject(this.objects, scaledObjectRef(namespace, primaryScaledObjectName(ref)), (live) =>
-        primaryScaledObject(live, target.object, ref, targetName, primaryDeployment, owner),
-      );
-      return;
-    }
-    const hpa = target.object;
-    const objRef = {
-      apiVersion: AUTOSCALER_API_VERSION,
-      kind: 'HorizontalPodAutoscaler',
-      namespace,
-      name: primaryAutoscalerName(ref),
-    };
-    await applyObject(this.objects, objRef, (live) =>
-      primaryAutoscaler(live, hpa, ref, primaryDeployment, owner),
-    );
+  /** Creates or updates the target autoscaler's `<name>-primary` copy (autoscaler-target.ts). */
+  ensureAutoscaler(...args: Parameters<AutoscalerTarget['ensure']>): Promise<void> {
+    return this.autoscalers.ensure(...args);
   }
 
-  /**
-   * Pauses the target's ScaledObject at zero replicas (`held`) or resumes it. KEDA activates a
-   * workload at zero once its triggers fire, so the canary at rest must be held by KEDA itself; an
-   * HPA does not act at zero and needs nothing.
-   */
-  async holdAutoscaler(
-    namespace: string,
-    autoscaler: ObservedAutoscaler | undefined,
-    held: boolean,
-  ): Promise<void> {
-    if (autoscaler?.kind !== 'ScaledObject') return;
-    // Observed this pass: already so means no read and no write.
-    if (!heldAnnotations(autoscaler.object.metadata.annotations, held)) return;
-    const { object, written } = await applyObject(
-      this.objects,
-      scaledObjectRef(namespace, autoscaler.object.metadata.name),
-      (live) => {
-        const annotations = live && heldAnnotations(live.metadata.annotations, held);
-        return live && annotations ? { ...live, metadata: { ...live.metadata, annotations } } : undefined;
-      },
-    );
-    if (written) this.writtenScaledObjects.record(object);
+  /** Pauses the target's ScaledObject at zero or resumes it (autoscaler-target.ts). */
+  holdAutoscaler(...args: Parameters<AutoscalerTarget['hold']>): Promise<void> {
+    return this.autoscalers.hold(...args);
   }
 
   /**

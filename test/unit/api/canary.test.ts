@@ -11,6 +11,14 @@ describe('parseCanary accepts Flagger-shaped Canaries', () => {
     expect(result.ok ? [] : result.errors).toEqual([]);
   });
 
+  it('reads the KEDA example as a ScaledObject autoscalerRef with its trigger query', () => {
+    const result = parseCanary(example('kubernetes blue/green with a KEDA ScaledObject'));
+    expect(result.ok && result.value.spec.autoscalerRef).toMatchObject({
+      kind: 'ScaledObject',
+      primaryScalerQueries: { 'prom-trigger': expect.stringContaining('podinfo-primary') },
+    });
+  });
+
   it('applies the defaults the API server would apply', () => {
     const result = parseCanary(example('kubernetes blue/green'));
     if (!result.ok) throw new Error(JSON.stringify(result.errors));

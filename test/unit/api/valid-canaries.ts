@@ -539,38 +539,18 @@ spec:
           max: 500
 `;
 
-// Blue/green on plain Services with a KEDA ScaledObject as the autoscaler (Flagger's KEDA tutorial shape).
-const kedaBlueGreen = `
-apiVersion: fledge.dev/v1alpha1
-kind: Canary
-metadata:
-  name: podinfo
-  namespace: test
-spec:
-  provider: kubernetes
-  targetRef:
-    apiVersion: apps/v1
-    kind: Deployment
-    name: podinfo
+// The blue/green one with a KEDA ScaledObject as its autoscaler (Flagger's KEDA tutorial shape).
+const kedaBlueGreen = kubernetesBlueGreen.replace(
+  '  progressDeadlineSeconds: 60\n',
+  `  progressDeadlineSeconds: 60
   autoscalerRef:
     apiVersion: keda.sh/v1alpha1
     kind: ScaledObject
     name: podinfo-so
     primaryScalerQueries:
       prom-trigger: sum(rate(http_requests_total{app="podinfo-primary"}[30s]))
-  service:
-    port: 80
-    targetPort: 9898
-  analysis:
-    interval: 15s
-    threshold: 5
-    iterations: 5
-    metrics:
-      - name: request-success-rate
-        interval: 1m
-        thresholdRange:
-          min: 99
-`;
+`,
+);
 
 export const validExamples: ValidExample[] = [
   { name: 'kubernetes blue/green with a KEDA ScaledObject', yaml: kedaBlueGreen },
