@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // fledge operator entry point: `npm start` (or `node operator/src/main.ts`) against the current KUBECONFIG.
+// First: it sizes the heap the other modules load into.
+import './runtime/young-generation.ts';
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { Controller } from './controller.ts';
