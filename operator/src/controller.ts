@@ -14,7 +14,9 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, VERSION } from './api/group.ts';
+import { ContentOnDemand } from './kube/content-on-demand.ts';
 import { isNotFound } from './kube/errors.ts';
+import { metadataOnly } from './kube/metadata-only.ts';
 import { MISS } from './kube/owned-cache.ts';
 import { SupervisedInformer } from './kube/informer.ts';
 import { WriteThrough } from './kube/write-through.ts';
@@ -39,8 +41,9 @@ export interface Caches {
   canary(namespace: string, name: string): CanaryObject | undefined;
   deployment(namespace: string, name: string): V1Deployment | undefined;
   daemonSet(namespace: string, name: string): V1DaemonSet | undefined;
-  configMap(namespace: string, name: string): V1ConfigMap | undefined;
-  secret(namespace: string, name: string): V1Secret | undefined;
+  /** Content read on demand (one GET per change), as only metadata of these kinds is cached. */
+  configMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
+  secret(namespace: string, name: string): Promise<V1Secret | undefined>;
   autoscaler(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
   /** A target's KEDA ScaledObject, or MISS when no synced watch can answer (read the API server). */
   scaledObject(namespace: string, name: string): KubernetesObject | undefined | typeof MISS;
@@ -78,8 +81,11 @@ export class Controller {
   private readonly canaries: SupervisedInformer<CanaryObject>;
   private readonly deployments: SupervisedInformer<V1Deployment>;
   private readonly daemonSets: SupervisedInformer<V1DaemonSet>;
-  private readonly configMaps: SupervisedInformer<V1ConfigMap>;
-  private readonly secrets: SupervisedInformer<V1Secret>;
+  /** Metadata only (see metadataOnly), with the contents of the referenced ones on demand. */
+  private readonly configMaps: SupervisedInformer<KubernetesObject>;
+  private readonly secrets: SupervisedInformer<KubernetesObject>;
+  private readonly configMapContent: ContentOnDemand<V1ConfigMap>;
+  private readonly secretContent: ContentOnDemand<V1Secret>;
   private readonly autoscalers: SupervisedInformer<V2HorizontalPodAutoscaler>;
   /**
    * The targets' KEDA ScaledObjects, watched from the first lookup on: KEDA's CRD may not be
@@ -128,10 +134,11 @@ export class Controller {
       p: string,
       list: () => Promise<KubernetesListObject<T>>,
       onChange: (obj: T, verb: 'add' | 'update' | 'delete') => void,
+      kubeConfig: KubeConfig = kc,
     ) => {
       const inf = new SupervisedInformer<T>({
         name,
-        kubeConfig: kc,
+        kubeConfig,
         path: p,
         list,
         onChange,
@@ -191,18 +198,43 @@ export class Controller {
       (d) => targetOrPrimary('DaemonSet', d),
     );
     // A change to any ConfigMap/Secret of a namespace re-reconciles that namespace's canaries; the
-    // reconciler's revision hash decides whether it matters, in microseconds and without API calls.
+    // reconciler's revision hash decides whether it matters, from the contents held on demand.
+    const meta = metadataOnly(kc);
+    const metaCore = meta.makeApiClient(CoreV1Api);
+    const readOrNothing = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await read();
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    };
     this.configMaps = make(
       'configmaps',
       path('', 'v1', 'configmaps'),
-      () => (ns ? core.listNamespacedConfigMap({ namespace: ns }) : core.listConfigMapForAllNamespaces()),
-      (o) => this.enqueueDependents(o.metadata?.namespace, () => true),
+      () =>
+        ns ? metaCore.listNamespacedConfigMap({ namespace: ns }) : metaCore.listConfigMapForAllNamespaces(),
+      (o, verb) => {
+        this.configMapContent.changed(o, verb);
+        this.enqueueDependents(o.metadata?.namespace, () => true);
+      },
+      meta,
+    );
+    this.configMapContent = new ContentOnDemand(this.configMaps, (namespace, name) =>
+      readOrNothing(() => core.readNamespacedConfigMap({ namespace, name })),
     );
     this.secrets = make(
       'secrets',
       path('', 'v1', 'secrets'),
-      () => (ns ? core.listNamespacedSecret({ namespace: ns }) : core.listSecretForAllNamespaces()),
-      (o) => this.enqueueDependents(o.metadata?.namespace, () => true),
+      () => (ns ? metaCore.listNamespacedSecret({ namespace: ns }) : metaCore.listSecretForAllNamespaces()),
+      (o, verb) => {
+        this.secretContent.changed(o, verb);
+        this.enqueueDependents(o.metadata?.namespace, () => true);
+      },
+      meta,
+    );
+    this.secretContent = new ContentOnDemand(this.secrets, (namespace, name) =>
+      readOrNothing(() => core.readNamespacedSecret({ namespace, name })),
     );
     this.makeScaledObjects = () =>
       new SupervisedInformer<KubernetesObject>({
@@ -285,8 +317,8 @@ export class Controller {
       canary: (ns, n) => this.canaries.get(n, ns),
       deployment: (ns, n) => this.deployments.get(n, ns),
       daemonSet: (ns, n) => this.daemonSets.get(n, ns),
-      configMap: (ns, n) => this.configMaps.get(n, ns),
-      secret: (ns, n) => this.secrets.get(n, ns),
+      configMap: (ns, n) => this.configMapContent.get(ns, n),
+      secret: (ns, n) => this.secretContent.get(ns, n),
       autoscaler: (ns, n) => this.autoscalers.get(n, ns),
       scaledObject: (ns, n) => this.scaledObject(ns, n),
       metricTemplate: (ns, n) => this.templates.get(n, ns),

@@ -21,7 +21,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '0' },
     canaries: { type: 'string', default: '50' },
-    concurrency: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '32' },
     // A directory: the operator writes a V8 heap snapshot there once the first release is done.
     'heap-snapshot': { type: 'string' },
   },

@@ -66,6 +66,8 @@ export class SupervisedInformer<T extends KubernetesObject> {
     const { kubeConfig, path, list, labelSelector, onChange } = this.options;
     const listTrimmed = async () => {
       const result = await list();
+      // A PartialObjectMetadataList with no items has `items: null` on the wire.
+      result.items ??= [];
       for (const item of result.items) trim(item);
       return result;
     };

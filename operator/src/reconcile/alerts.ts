@@ -20,7 +20,7 @@ export type AlertResult = 'sent' | 'failed' | 'unresolved';
 
 export interface AlertSources {
   alertProvider(namespace: string, name: string): { spec?: unknown } | undefined;
-  secret(namespace: string, name: string): V1Secret | undefined;
+  secret(namespace: string, name: string): Promise<V1Secret | undefined>;
   /** Counts one delivery per due alert entry, by provider type (`unknown` when unresolved early). */
   count(type: string, result: AlertResult): void;
   /** Injectable for tests; the operator uses analysis' sendAlert. */
@@ -46,11 +46,11 @@ type Resolved = { ok: true; dest: AlertDestination } | { ok: false; type: string
  * Canary's) and the address, from the Secret's `address` key when secretRef is set (it then wins
  * over spec.address, as in Flagger), else spec.address. Problems name objects, never the address.
  */
-export function resolveDestination(
+export async function resolveDestination(
   entry: CanaryAlert,
   canaryNamespace: string,
   sources: AlertSources,
-): Resolved {
+): Promise<Resolved> {
   const ns = entry.providerRef.namespace ?? canaryNamespace;
   const ref = `AlertProvider ${ns}/${entry.providerRef.name}`;
   const obj = sources.alertProvider(ns, entry.providerRef.name);
@@ -61,7 +61,7 @@ export function resolveDestination(
   let address = spec.address;
   if (spec.secretRef) {
     const secretRef = `Secret ${ns}/${spec.secretRef.name} of ${ref}`;
-    const secret = sources.secret(ns, spec.secretRef.name);
+    const secret = await sources.secret(ns, spec.secretRef.name);
     if (!secret) return { ok: false, type: spec.type, problem: `${secretRef} not found` };
     const encoded = secret.data?.['address'];
     if (!encoded) return { ok: false, type: spec.type, problem: `${secretRef} has no address key` };
@@ -127,7 +127,7 @@ export async function deliverAlert(alert: EffectParams['sendAlert'], ctx: AlertC
   await Promise.all(
     due.map(async (entry) => {
       try {
-        const resolved = resolveDestination(entry, namespace, sources);
+        const resolved = await resolveDestination(entry, namespace, sources);
         if (!resolved.ok) {
           sources.count(resolved.type, 'unresolved');
           log.warn({ alert: entry.name }, `alert not sent: ${resolved.problem}`);

@@ -28,7 +28,7 @@ type Metric = NonNullable<Canary['spec']['analysis']['metrics']>[number];
 
 export interface CheckSources {
   metricTemplate(namespace: string, name: string): { spec?: unknown } | undefined;
-  secret(namespace: string, name: string): V1Secret | undefined;
+  secret(namespace: string, name: string): Promise<V1Secret | undefined>;
   /** The operator's default Prometheus (for builtin and inline metrics without spec.metricsServer). */
   defaultMetricsServer?: string | undefined;
   /** The builtin query set of gatewayapi Canaries (the operator's --gateway-api-metrics). */
@@ -112,7 +112,7 @@ export async function analyse(canary: ResolvedCanary, sources: CheckSources, now
           continue;
         }
         const ref = parsed.data.provider.secretRef;
-        const secret = ref ? sources.secret(ns, ref.name) : undefined;
+        const secret = ref ? await sources.secret(ns, ref.name) : undefined;
         if (ref && !secret) {
           pending.push(
             unqueryable(

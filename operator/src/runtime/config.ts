@@ -20,7 +20,7 @@ export const configSchema = z.object({
     .default('0.0.0.0:8080'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   logFormat: z.enum(['json', 'pretty']).default('json'),
-  concurrency: positiveInt.max(64).default(4),
+  concurrency: positiveInt.max(64).default(32),
   leaderElect: z.stringbool().default(true),
   leaseNamespace: z.string().min(1).default('default'),
   leaseName: z.string().min(1).default('fledge-leader'),

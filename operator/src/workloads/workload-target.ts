@@ -40,8 +40,8 @@ import { daemonSetScalePatch, releasedTemplate, type Workload, type WorkloadKind
 export interface WorkloadCache {
   deployment(namespace: string, name: string): V1Deployment | undefined;
   daemonSet(namespace: string, name: string): V1DaemonSet | undefined;
-  configMap(namespace: string, name: string): V1ConfigMap | undefined;
-  secret(namespace: string, name: string): V1Secret | undefined;
+  configMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
+  secret(namespace: string, name: string): Promise<V1Secret | undefined>;
   autoscaler(namespace: string, name: string): V2HorizontalPodAutoscaler | undefined;
   /** MISS: the cache cannot answer, read the API server. */
   scaledObject(namespace: string, name: string): KubernetesObject | undefined | typeof MISS;
@@ -128,12 +128,12 @@ export class WorkloadTarget {
     const trackedConfigs: Record<string, string> = {};
     const missingConfigs: string[] = [];
     for (const cm of tracked.configMaps) {
-      const obj = this.cache.configMap(namespace, cm);
+      const obj = await this.cache.configMap(namespace, cm);
       if (obj) trackedConfigs[`configmap/${cm}`] = configChecksum(obj.data, obj.binaryData);
       else missingConfigs.push(`configmap/${cm}`);
     }
     for (const s of tracked.secrets) {
-      const obj = this.cache.secret(namespace, s);
+      const obj = await this.cache.secret(namespace, s);
       if (obj) trackedConfigs[`secret/${s}`] = configChecksum(obj.data);
       else missingConfigs.push(`secret/${s}`);
     }
@@ -299,7 +299,7 @@ export class WorkloadTarget {
   /** Writes `<name>-primary` copies of the tracked ConfigMaps and Secrets. */
   private async copyConfigs(ns: string, tracked: ConfigRefs, owner: V1OwnerReference): Promise<void> {
     for (const name of tracked.configMaps) {
-      const src = this.cache.configMap(ns, name);
+      const src = await this.cache.configMap(ns, name);
       if (!src) continue;
       const body: V1ConfigMap = {
         metadata: primaryConfigMeta(ns, name, owner),
@@ -315,7 +315,7 @@ export class WorkloadTarget {
       );
     }
     for (const name of tracked.secrets) {
-      const src = this.cache.secret(ns, name);
+      const src = await this.cache.secret(ns, name);
       if (!src) continue;
       const body: V1Secret = {
         metadata: primaryConfigMeta(ns, name, owner),

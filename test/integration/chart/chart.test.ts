@@ -324,7 +324,7 @@ describe('chart rendering', () => {
       FLEDGE_METRICS_ADDRESS: '0.0.0.0:8080',
       FLEDGE_LOG_LEVEL: 'debug',
       FLEDGE_LOG_FORMAT: 'json',
-      FLEDGE_CONCURRENCY: '4',
+      FLEDGE_CONCURRENCY: '32',
       FLEDGE_LEADER_ELECT: 'true',
       FLEDGE_LEASE_NAMESPACE: 'fledge-system',
       FLEDGE_LEASE_NAME: 'fledge-leader',

@@ -175,7 +175,7 @@ describe('alert resolution and delivery', () => {
   const counted: string[] = [];
   const sources: AlertSources = {
     alertProvider: (ns, n) => (providers[`${ns}/${n}`] ? { spec: providers[`${ns}/${n}`] } : undefined),
-    secret: (ns, n) => (secrets[`${ns}/${n}`] ? { data: secrets[`${ns}/${n}`] } : undefined),
+    secret: (ns, n) => Promise.resolve(secrets[`${ns}/${n}`] ? { data: secrets[`${ns}/${n}`] } : undefined),
     count: (type, result) => counted.push(`${type}:${result}`),
   };
   const entry = (name: string, namespace?: string) => ({
@@ -210,8 +210,8 @@ describe('alert resolution and delivery', () => {
       entry('notaurl'),
       refused('generic', 'Secret shop/junk of AlertProvider shop/notaurl: address is not an http(s) URL'),
     ],
-  ])('%s', (_name, e, expected) => {
-    expect(resolveDestination(e, 'shop', sources)).toEqual(expected);
+  ])('%s', async (_name, e, expected) => {
+    expect(await resolveDestination(e, 'shop', sources)).toEqual(expected);
   });
 
   it.each([

@@ -215,8 +215,8 @@ export function createWorld(
         canary: () => canary,
         deployment: (_ns, n) => cache.get(n),
         daemonSet: () => undefined,
-        configMap: () => undefined,
-        secret: () => undefined,
+        configMap: () => Promise.resolve(undefined),
+        secret: () => Promise.resolve(undefined),
         scaledObject: () => undefined,
         autoscaler: () => undefined,
         metricTemplate: () => ({

@@ -6,7 +6,7 @@ describe('operator configuration', () => {
     expect(parseConfig({}, {})).toMatchObject({
       watchNamespace: '',
       metricsAddress: '0.0.0.0:8080',
-      concurrency: 4,
+      concurrency: 32,
       leaderElect: true,
       leaseDurationSeconds: 15,
     });

@@ -170,8 +170,8 @@ describe('WorkloadTarget: pausing the target ScaledObject', () => {
     const cache = {
       deployment: () => undefined,
       daemonSet: () => undefined,
-      configMap: () => undefined,
-      secret: () => undefined,
+      configMap: () => Promise.resolve(undefined),
+      secret: () => Promise.resolve(undefined),
       autoscaler: () => undefined,
       scaledObject: () => stale,
     };
