@@ -158,7 +158,7 @@ export class WorkloadTarget {
     const { target, kind } = obs;
     if (!target?.metadata?.name || !target.metadata.namespace || obs.primary || !obs.revision) return;
     const ns = target.metadata.namespace;
-    await this.copyConfigs(ns, obs.tracked, owner);
+    await this.copyConfigs(ns, obs, owner);
     const name = primaryName(target.metadata.name);
     try {
       if (kind === 'DaemonSet') {
@@ -263,7 +263,7 @@ export class WorkloadTarget {
     if (primary.metadata.annotations?.[REVISION_ANNOTATION] === revision) return;
     const ns = target.metadata.namespace;
     const name = primary.metadata.name;
-    await this.copyConfigs(ns, obs.tracked, owner);
+    await this.copyConfigs(ns, obs, owner);
     const metadata = { ...primary.metadata, ...promotedPrimaryMetadata(primary.metadata, revision) };
     try {
       if (kind === 'DaemonSet') {
@@ -296,10 +296,21 @@ export class WorkloadTarget {
     }
   }
 
-  /** Writes `<name>-primary` copies of the tracked ConfigMaps and Secrets. */
-  private async copyConfigs(ns: string, tracked: ConfigRefs, owner: V1OwnerReference): Promise<void> {
+  /**
+   * Writes `<name>-primary` copies of the tracked ConfigMaps and Secrets, exactly as the pass
+   * observed them: one that changed since (read again here) would put content no analysis ran on
+   * under the primary, whose mounted volumes update in place. The pass fails instead, and the next
+   * one sees the change as a new revision.
+   */
+  private async copyConfigs(ns: string, obs: TargetObservation, owner: V1OwnerReference): Promise<void> {
+    const { tracked, trackedConfigs } = obs;
+    const unchanged = (key: string, now: string | undefined) => {
+      if (trackedConfigs[key] !== now)
+        throw new Error(`${key} in ${ns} changed after the pass observed it; not copying it to the primary`);
+    };
     for (const name of tracked.configMaps) {
       const src = await this.cache.configMap(ns, name);
+      unchanged(`configmap/${name}`, src ? configChecksum(src.data, src.binaryData) : undefined);
       if (!src) continue;
       const body: V1ConfigMap = {
         metadata: primaryConfigMeta(ns, name, owner),
@@ -316,6 +327,7 @@ export class WorkloadTarget {
     }
     for (const name of tracked.secrets) {
       const src = await this.cache.secret(ns, name);
+      unchanged(`secret/${name}`, src ? configChecksum(src.data) : undefined);
       if (!src) continue;
       const body: V1Secret = {
         metadata: primaryConfigMeta(ns, name, owner),

@@ -6,12 +6,13 @@ describe('young generation sizing', () => {
     expect(hasSemiSpaceFlag(['--max-semi-space-size=16'], undefined)).toBe(true);
     expect(hasSemiSpaceFlag([], '--inspect --max_semi_space_size=8')).toBe(true);
     expect(hasSemiSpaceFlag([], '--min-semi-space-size=1')).toBe(true);
-    expect(hasSemiSpaceFlag(['--semi-space-growth-factor=2'], '')).toBe(true);
   });
 
   it('applies its own flag otherwise, including for look-alike flags', () => {
     expect(hasSemiSpaceFlag([], undefined)).toBe(false);
     expect(hasSemiSpaceFlag(['--max-old-space-size=256'], '--enable-source-maps')).toBe(false);
     expect(hasSemiSpaceFlag([], '--max-semi-space-sizes-are-not-a-flag')).toBe(false);
+    // V8 clamps a growth factor given at start, so the operator sets it again.
+    expect(hasSemiSpaceFlag(['--semi-space-growth-factor=1'], '')).toBe(false);
   });
 });
