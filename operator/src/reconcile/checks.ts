@@ -76,6 +76,21 @@ function providerOptions(
  * number (a missing template or Secret, a template that does not render, no Prometheus address)
  * makes that check Inconclusive with a readable message; no failure here is ever a Pass.
  */
+/**
+ * A read of the API server that failed (not a missing object): the pass fails and is retried, as
+ * any other effect would be. Counted as a check result it would be a failed check, and an API
+ * server's hiccup would roll a healthy release back.
+ */
+class SourceUnavailableError extends Error {}
+
+async function unlessUnavailable<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    throw new SourceUnavailableError('API read failed', { cause: err });
+  }
+}
+
 export async function analyse(canary: ResolvedCanary, sources: CheckSources, now: Date): Promise<Analysis> {
   const namespace = canary.metadata.namespace ?? '';
   const canaryName = canary.metadata.name ?? '';
@@ -112,7 +127,7 @@ export async function analyse(canary: ResolvedCanary, sources: CheckSources, now
           continue;
         }
         const ref = parsed.data.provider.secretRef;
-        const secret = ref ? await sources.secret(ns, ref.name) : undefined;
+        const secret = ref ? await unlessUnavailable(() => sources.secret(ns, ref.name)) : undefined;
         if (ref && !secret) {
           pending.push(
             unqueryable(
@@ -159,6 +174,7 @@ export async function analyse(canary: ResolvedCanary, sources: CheckSources, now
       }
       runnable.push({ name: metric.name, query, range, provider: make({ address, timeoutMs: 10_000 }) });
     } catch (err) {
+      if (err instanceof SourceUnavailableError) throw err.cause;
       pending.push(unqueryable(metric, range, err instanceof Error ? err.message : String(err), now));
     }
   }
