@@ -1,7 +1,8 @@
-import { KubeConfig, type V1ConfigMap, type V1Deployment } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { WorkloadTarget } from '../../../operator/src/workloads/workload-target.ts';
 import { MemoryClient } from '../routers/memory-client.ts';
+import { emptyCache, offlineKubeConfig } from './offline.ts';
 
 const owner = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', name: 'web', uid: 'u1', controller: true };
 const deployment = (name: string, annotations: Record<string, string> = {}): V1Deployment => ({
@@ -24,24 +25,13 @@ describe('WorkloadTarget: promoting tracked configs', () => {
       metadata: { name: 'settings', namespace: 'shop' },
       data: { mode: 'a' },
     };
-    const cache = {
+    const cache = emptyCache({
       deployment: (_ns: string, name: string) =>
         name === 'web' ? deployment('web') : deployment('web-primary', { 'fledge.dev/revision': 'old' }),
-      daemonSet: () => undefined,
       configMap: () => Promise.resolve(settings),
-      secret: () => Promise.resolve(undefined),
-      autoscaler: () => undefined,
-      scaledObject: () => undefined,
-    };
-    // Nothing may reach a server: the refusal comes before any write.
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'none', server: 'http://127.0.0.1:9' }],
-      users: [{ name: 'none' }],
-      contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
-      currentContext: 'none',
     });
-    const wt = new WorkloadTarget(kc, cache, new MemoryClient());
+    // Nothing may reach a server: the refusal comes before any write.
+    const wt = new WorkloadTarget(offlineKubeConfig(), cache, new MemoryClient());
     const obs = await wt.observe('shop', { kind: 'Deployment', name: 'web' }, true);
     expect(obs.trackedConfigs['configmap/settings']).toBeDefined();
     settings = { ...settings!, data: { mode: 'b' } };

@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { GITOPS_OPT_OUT } from '../../../operator/src/api/gitops-metadata.ts';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../../../operator/src/workloads/scaled-object.ts';
 import { WorkloadTarget } from '../../../operator/src/workloads/workload-target.ts';
 import { MemoryClient } from '../routers/memory-client.ts';
+import { emptyCache, offlineKubeConfig } from './offline.ts';
 
 const owner = { apiVersion: 'fledge.dev/v1alpha1', kind: 'Canary', name: 'web', uid: 'u1', controller: true };
 const ref = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' as const, name: 'web-so' };
@@ -167,23 +167,9 @@ describe('WorkloadTarget: pausing the target ScaledObject', () => {
     const so = objects.seed({ ...structuredClone(target), metadata: { name: 'web-so', namespace: 'shop' } });
     // A watch that lags: it keeps serving the copy from before fledge's pause.
     const stale = structuredClone(so);
-    const cache = {
-      deployment: () => undefined,
-      daemonSet: () => undefined,
-      configMap: () => Promise.resolve(undefined),
-      secret: () => Promise.resolve(undefined),
-      autoscaler: () => undefined,
-      scaledObject: () => stale,
-    };
+    const cache = emptyCache({ scaledObject: () => stale });
     // Nothing here reaches a server: the workload clients are never called.
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'none', server: 'http://127.0.0.1:9' }],
-      users: [{ name: 'none' }],
-      contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
-      currentContext: 'none',
-    });
-    const wt = new WorkloadTarget(kc, cache, objects);
+    const wt = new WorkloadTarget(offlineKubeConfig(), cache, objects);
     const observed = async () =>
       (await wt.observe('shop', { kind: 'Deployment', name: 'web' }, false, ref)).autoscaler;
     await wt.holdAutoscaler('shop', await observed(), true);
