@@ -1,7 +1,6 @@
 import {
   AppsV1Api,
   AutoscalingV2Api,
-  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesListObject,
@@ -14,9 +13,8 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, VERSION } from './api/group.ts';
-import { ContentOnDemand } from './kube/content-on-demand.ts';
+import { ConfigSources } from './kube/config-sources.ts';
 import { isNotFound } from './kube/errors.ts';
-import { metadataOnly } from './kube/metadata-only.ts';
 import { MISS } from './kube/owned-cache.ts';
 import { SupervisedInformer } from './kube/informer.ts';
 import { WriteThrough } from './kube/write-through.ts';
@@ -81,11 +79,7 @@ export class Controller {
   private readonly canaries: SupervisedInformer<CanaryObject>;
   private readonly deployments: SupervisedInformer<V1Deployment>;
   private readonly daemonSets: SupervisedInformer<V1DaemonSet>;
-  /** Metadata only (see metadataOnly), with the contents of the referenced ones on demand. */
-  private readonly configMaps: SupervisedInformer<KubernetesObject>;
-  private readonly secrets: SupervisedInformer<KubernetesObject>;
-  private readonly configMapContent: ContentOnDemand<V1ConfigMap>;
-  private readonly secretContent: ContentOnDemand<V1Secret>;
+  private readonly configs: ConfigSources;
   private readonly autoscalers: SupervisedInformer<V2HorizontalPodAutoscaler>;
   /**
    * The targets' KEDA ScaledObjects, watched from the first lookup on: KEDA's CRD may not be
@@ -119,7 +113,6 @@ export class Controller {
     const custom = kc.makeApiClient(CustomObjectsApi);
     this.custom = custom;
     const apps = kc.makeApiClient(AppsV1Api);
-    const core = kc.makeApiClient(CoreV1Api);
     const scaledObjectsGvr = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
     const path = (group: string, version: string, plural: string) =>
       `/${group ? `apis/${group}` : 'api'}/${version}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
@@ -134,11 +127,10 @@ export class Controller {
       p: string,
       list: () => Promise<KubernetesListObject<T>>,
       onChange: (obj: T, verb: 'add' | 'update' | 'delete') => void,
-      kubeConfig: KubeConfig = kc,
     ) => {
       const inf = new SupervisedInformer<T>({
         name,
-        kubeConfig,
+        kubeConfig: kc,
         path: p,
         list,
         onChange,
@@ -199,43 +191,13 @@ export class Controller {
     );
     // A change to any ConfigMap/Secret of a namespace re-reconciles that namespace's canaries; the
     // reconciler's revision hash decides whether it matters, from the contents held on demand.
-    const meta = metadataOnly(kc);
-    const metaCore = meta.makeApiClient(CoreV1Api);
-    const readOrNothing = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await read();
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    };
-    this.configMaps = make(
-      'configmaps',
-      path('', 'v1', 'configmaps'),
-      () =>
-        ns ? metaCore.listNamespacedConfigMap({ namespace: ns }) : metaCore.listConfigMapForAllNamespaces(),
-      (o, verb) => {
-        this.configMapContent.changed(o, verb);
-        this.enqueueDependents(o.metadata?.namespace, () => true);
-      },
-      meta,
-    );
-    this.configMapContent = new ContentOnDemand(this.configMaps, (namespace, name) =>
-      readOrNothing(() => core.readNamespacedConfigMap({ namespace, name })),
-    );
-    this.secrets = make(
-      'secrets',
-      path('', 'v1', 'secrets'),
-      () => (ns ? metaCore.listNamespacedSecret({ namespace: ns }) : metaCore.listSecretForAllNamespaces()),
-      (o, verb) => {
-        this.secretContent.changed(o, verb);
-        this.enqueueDependents(o.metadata?.namespace, () => true);
-      },
-      meta,
-    );
-    this.secretContent = new ContentOnDemand(this.secrets, (namespace, name) =>
-      readOrNothing(() => core.readNamespacedSecret({ namespace, name })),
-    );
+    this.configs = new ConfigSources(kc, {
+      namespace: ns,
+      log: opts.log,
+      onChange: (namespace) => this.enqueueDependents(namespace, () => true),
+      onError: (n) => opts.metrics.apiErrors.inc({ source: `watch/${n}` }),
+    });
+    this.informers.push(...this.configs.informers);
     this.makeScaledObjects = () =>
       new SupervisedInformer<KubernetesObject>({
         name: 'scaledobjects',
@@ -317,8 +279,8 @@ export class Controller {
       canary: (ns, n) => this.canaries.get(n, ns),
       deployment: (ns, n) => this.deployments.get(n, ns),
       daemonSet: (ns, n) => this.daemonSets.get(n, ns),
-      configMap: (ns, n) => this.configMapContent.get(ns, n),
-      secret: (ns, n) => this.secretContent.get(ns, n),
+      configMap: (ns, n) => this.configs.configMap(ns, n),
+      secret: (ns, n) => this.configs.secret(ns, n),
       autoscaler: (ns, n) => this.autoscalers.get(n, ns),
       scaledObject: (ns, n) => this.scaledObject(ns, n),
       metricTemplate: (ns, n) => this.templates.get(n, ns),
