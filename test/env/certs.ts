@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,7 +41,10 @@ async function signed(dir: string, name: string, subject: string, extensions: st
     'ca.crt',
     '-CAkey',
     'ca.key',
-    '-CAcreateserial',
+    // A serial of its own: certificates are signed in parallel, and -CAcreateserial has them all
+    // read and rewrite one ca.srl (a demo start failed reading it half-written under load).
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
     '-days',
     '30',
     '-extfile',
