@@ -49,6 +49,27 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', ioModules] },
   },
   {
+    // The operator's process loads client-node's KubeConfig, Watch and informer only: its index
+    // loads every generated model and API class (docs/decisions/0009-lean-client.md). Types are free.
+    files: ['operator/src/**/*.ts', 'analysis/src/**/*.ts'],
+    ignores: ['operator/src/cli/**', 'operator/src/tools/**', '**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@kubernetes/client-node',
+              message:
+                'import types only; requests go through kube/rest.ts (docs/decisions/0009-lean-client.md)',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     rules: {
       'no-restricted-syntax': [

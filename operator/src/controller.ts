@@ -1,21 +1,19 @@
-import {
-  AppsV1Api,
-  AutoscalingV2Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type V1ConfigMap,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1Secret,
-  type V2HorizontalPodAutoscaler,
+import type {
+  KubeConfig,
+  KubernetesListObject,
+  KubernetesObject,
+  V1ConfigMap,
+  V1DaemonSet,
+  V1Deployment,
+  V1Secret,
+  V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, VERSION } from './api/group.ts';
 import { ConfigSources } from './kube/config-sources.ts';
 import { isNotFound } from './kube/errors.ts';
 import { MISS } from './kube/owned-cache.ts';
+import { KubeRest, resourcePath } from './kube/rest.ts';
 import { SupervisedInformer } from './kube/informer.ts';
 import { WriteThrough } from './kube/write-through.ts';
 import { WorkQueue, type Handler } from './kube/workqueue.ts';
@@ -94,7 +92,7 @@ export class Controller {
   private queue: WorkQueue | undefined;
   /** Per canary: what of it a pass depends on, besides status (see intentOf). */
   private readonly intents = new Map<string, string>();
-  private readonly custom: CustomObjectsApi;
+  private readonly rest: KubeRest;
   private running: Promise<void> | undefined;
   /** Resolves when every pass of every stopped queue has returned. */
   private draining: Promise<void> = Promise.resolve();
@@ -110,29 +108,20 @@ export class Controller {
   constructor(kc: KubeConfig, opts: ControllerOptions) {
     this.opts = opts;
     const ns = opts.namespace;
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    this.custom = custom;
-    const apps = kc.makeApiClient(AppsV1Api);
-    const scaledObjectsGvr = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
+    const rest = new KubeRest(kc);
+    this.rest = rest;
     const path = (group: string, version: string, plural: string) =>
-      `/${group ? `apis/${group}` : 'api'}/${version}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
-    const listCustom = (plural: string) => () =>
-      (ns
-        ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural })
-        : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<
-        KubernetesListObject<CanaryObject>
-      >;
+      resourcePath({ group, version, plural, namespace: ns });
     const make = <T extends KubernetesObject>(
       name: string,
       p: string,
-      list: () => Promise<KubernetesListObject<T>>,
       onChange: (obj: T, verb: 'add' | 'update' | 'delete') => void,
     ) => {
       const inf = new SupervisedInformer<T>({
         name,
         kubeConfig: kc,
         path: p,
-        list,
+        list: () => rest.get<KubernetesListObject<T>>(p),
         onChange,
         log: opts.log,
         onError: (n) => opts.metrics.apiErrors.inc({ source: `watch/${n}` }),
@@ -140,7 +129,7 @@ export class Controller {
       this.informers.push(inf as unknown as SupervisedInformer<KubernetesObject>);
       return inf;
     };
-    this.canaries = make('canaries', path(GROUP, VERSION, 'canaries'), listCustom('canaries'), (c, verb) => {
+    this.canaries = make<CanaryObject>('canaries', path(GROUP, VERSION, 'canaries'), (c, verb) => {
       // A status write (ours) changes nothing the pass reads from metadata or spec: skip it, as
       // controller-runtime's GenerationChangedPredicate does. Time-driven steps come from requeues.
       const key = keyOf(c.metadata?.namespace ?? '', c.metadata?.name ?? '');
@@ -157,19 +146,9 @@ export class Controller {
       } else this.intents.set(key, seen);
       this.enqueue(c.metadata?.namespace, c.metadata?.name);
     });
-    this.templates = make(
-      'metrictemplates',
-      path(GROUP, VERSION, 'metrictemplates'),
-      listCustom('metrictemplates'),
-      () => {},
-    );
+    this.templates = make('metrictemplates', path(GROUP, VERSION, 'metrictemplates'), () => {});
     // Read when an alert is sent; a change needs no pass.
-    this.alertProviders = make(
-      'alertproviders',
-      path(GROUP, VERSION, 'alertproviders'),
-      listCustom('alertproviders'),
-      () => {},
-    );
+    this.alertProviders = make('alertproviders', path(GROUP, VERSION, 'alertproviders'), () => {});
     // A target or primary changed: queue the Canaries whose targetRef (of that kind) names it.
     const targetOrPrimary = (kind: string, w: KubernetesObject) =>
       this.enqueueDependents(w.metadata?.namespace, (c) => {
@@ -177,17 +156,11 @@ export class Controller {
         if ((ref?.kind ?? 'Deployment') !== kind) return false;
         return ref?.name === w.metadata?.name || `${ref?.name}-primary` === w.metadata?.name;
       });
-    this.deployments = make(
-      'deployments',
-      path('apps', 'v1', 'deployments'),
-      () => (ns ? apps.listNamespacedDeployment({ namespace: ns }) : apps.listDeploymentForAllNamespaces()),
-      (d) => targetOrPrimary('Deployment', d),
+    this.deployments = make<V1Deployment>('deployments', path('apps', 'v1', 'deployments'), (d) =>
+      targetOrPrimary('Deployment', d),
     );
-    this.daemonSets = make(
-      'daemonsets',
-      path('apps', 'v1', 'daemonsets'),
-      () => (ns ? apps.listNamespacedDaemonSet({ namespace: ns }) : apps.listDaemonSetForAllNamespaces()),
-      (d) => targetOrPrimary('DaemonSet', d),
+    this.daemonSets = make<V1DaemonSet>('daemonsets', path('apps', 'v1', 'daemonsets'), (d) =>
+      targetOrPrimary('DaemonSet', d),
     );
     // A change to any ConfigMap/Secret of a namespace re-reconciles that namespace's canaries; the
     // reconciler's revision hash decides whether it matters, from the contents held on demand.
@@ -198,17 +171,13 @@ export class Controller {
       onError: (n) => opts.metrics.apiErrors.inc({ source: `watch/${n}` }),
     });
     this.informers.push(...this.configs.informers);
+    const scaledObjects = path('keda.sh', 'v1alpha1', 'scaledobjects');
     this.makeScaledObjects = () =>
       new SupervisedInformer<KubernetesObject>({
         name: 'scaledobjects',
         kubeConfig: kc,
-        path: path('keda.sh', 'v1alpha1', 'scaledobjects'),
-        list: () =>
-          (ns
-            ? custom.listNamespacedCustomObject({ ...scaledObjectsGvr, namespace: ns })
-            : custom.listClusterCustomObject(scaledObjectsGvr)) as Promise<
-            KubernetesListObject<KubernetesObject>
-          >,
+        path: scaledObjects,
+        list: () => rest.get<KubernetesListObject<KubernetesObject>>(scaledObjects),
         onChange: (o) =>
           this.enqueueDependents(o.metadata?.namespace, (c) => {
             const ref = c.spec?.autoscalerRef;
@@ -218,14 +187,9 @@ export class Controller {
         onError: (n) => opts.metrics.apiErrors.inc({ source: `watch/${n}` }),
       });
     // The targets' HPAs (autoscalerRef): an edit reaches the primary's copy on the next pass.
-    const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-    this.autoscalers = make(
+    this.autoscalers = make<V2HorizontalPodAutoscaler>(
       'horizontalpodautoscalers',
       path('autoscaling', 'v2', 'horizontalpodautoscalers'),
-      () =>
-        ns
-          ? autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns })
-          : autoscaling.listHorizontalPodAutoscalerForAllNamespaces(),
       (h) =>
         this.enqueueDependents(h.metadata?.namespace, (c) => {
           const ref = c.spec?.autoscalerRef?.name;
@@ -261,13 +225,9 @@ export class Controller {
   /** The Canary as the API server has it now (undefined when gone). */
   private async getCanary(namespace: string, name: string): Promise<CanaryObject | undefined> {
     try {
-      return (await this.custom.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: 'canaries',
-        namespace,
-        name,
-      })) as CanaryObject;
+      return await this.rest.get<CanaryObject>(
+        resourcePath({ group: GROUP, version: VERSION, plural: 'canaries', namespace, name }),
+      );
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;

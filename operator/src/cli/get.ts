@@ -27,16 +27,20 @@ const byName = (a: CanaryView, b: CanaryView) =>
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
   (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
-async function read(o: GetOptions): Promise<CanaryView[]> {
-  if (o.name !== undefined) return [await getCanary(o.kc, o.namespace ?? 'default', o.name)];
+/** The Canaries asked for, and the resourceVersion a watch of them continues from. */
+async function read(o: GetOptions): Promise<{ items: CanaryView[]; resourceVersion: string | undefined }> {
+  if (o.name !== undefined) {
+    const one = await getCanary(o.kc, o.namespace ?? 'default', o.name);
+    return { items: [one], resourceVersion: one.metadata.resourceVersion };
+  }
   const api = o.kc.makeApiClient(CustomObjectsApi);
   const base = { group: GROUP, version: VERSION, plural: 'canaries', labelSelector: o.selector };
   const list = (await retryBusy(() =>
     o.namespace === undefined
       ? api.listClusterCustomObject(base)
       : api.listNamespacedCustomObject({ ...base, namespace: o.namespace }),
-  )) as { items: CanaryView[] };
-  return [...list.items].sort(byName);
+  )) as { items: CanaryView[]; metadata?: { resourceVersion?: string } };
+  return { items: [...list.items].sort(byName), resourceVersion: list.metadata?.resourceVersion };
 }
 
 function format(items: CanaryView[], o: GetOptions, single: boolean): string {
@@ -54,7 +58,7 @@ function format(items: CanaryView[], o: GetOptions, single: boolean): string {
 
 /** Prints once. */
 export async function get(o: GetOptions): Promise<void> {
-  o.out.write(`${format(await read(o), o, o.name !== undefined)}\n`);
+  o.out.write(`${format((await read(o)).items, o, o.name !== undefined)}\n`);
 }
 
 /**
@@ -63,7 +67,12 @@ export async function get(o: GetOptions): Promise<void> {
  * `kubectl get --watch` does.
  */
 export async function getWatch(o: GetOptions & { tty: boolean; signal: AbortSignal }): Promise<void> {
-  const items = new Map((await read(o)).map((v) => [`${v.metadata.namespace}/${v.metadata.name}`, v]));
+  const key = (v: CanaryView) => `${v.metadata.namespace}/${v.metadata.name}`;
+  const first = await read(o);
+  const items = new Map(first.items.map((v) => [key(v), v]));
+  // The watch continues from what was printed: without a resourceVersion the API server would
+  // replay every Canary as ADDED, printing each row twice. Undefined after a 410: list again.
+  let resourceVersion = first.resourceVersion;
   const frame = o.tty ? createLogUpdate(o.out as NodeJS.WriteStream, { showCursor: true }) : undefined;
   const all = () => [...items.values()].sort(byName);
   if (frame) frame(format(all(), o, false));
@@ -72,30 +81,53 @@ export async function getWatch(o: GetOptions & { tty: boolean; signal: AbortSign
     o.namespace === undefined
       ? `/apis/${GROUP}/${VERSION}/canaries`
       : `/apis/${GROUP}/${VERSION}/namespaces/${o.namespace}/canaries`;
-  const query: Record<string, string> = {};
+  const query: Record<string, string | boolean> = { allowWatchBookmarks: true };
   if (o.selector) query['labelSelector'] = o.selector;
   if (o.name !== undefined) query['fieldSelector'] = `metadata.name=${o.name}`;
   await new Promise<void>((resolve) => {
     let request: { abort(): void } | undefined;
     let retry: NodeJS.Timeout | undefined;
+    const print = (obj: CanaryView) => {
+      if (frame) return frame(format(all(), o, false));
+      const text = format([obj], o, true);
+      // A table's changed row without its header; JSON and YAML whole.
+      o.out.write(
+        `${o.output === 'json' || o.output === 'yaml' ? text : text.split('\n').slice(1).join('\n')}\n`,
+      );
+    };
     const start = async () => {
       if (o.signal.aborted) return;
       try {
+        if (resourceVersion === undefined) {
+          // The watch expired: list again, and print what changed while it was down.
+          const again = await read(o);
+          resourceVersion = again.resourceVersion;
+          const now = new Map(again.items.map((v) => [key(v), v]));
+          for (const k of items.keys()) if (!now.has(k)) items.delete(k);
+          for (const [k, v] of now) {
+            const had = items.get(k);
+            items.set(k, v);
+            if (had?.metadata.resourceVersion !== v.metadata.resourceVersion) print(v);
+          }
+          if (frame) frame(format(all(), o, false));
+        }
         request = await new Watch(o.kc).watch(
           path,
-          query,
-          (type: string, obj: CanaryView) => {
+          { ...query, ...(resourceVersion ? { resourceVersion } : {}) },
+          (type: string, obj: CanaryView | { code?: number }) => {
+            if (type === 'ERROR') {
+              if ((obj as { code?: number }).code === 410) resourceVersion = undefined;
+              return;
+            }
+            const view = obj as CanaryView;
+            resourceVersion = view.metadata.resourceVersion ?? resourceVersion;
             if (type === 'BOOKMARK') return;
-            const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
-            if (type === 'DELETED') items.delete(key);
-            else items.set(key, obj);
-            if (frame) frame(format(all(), o, false));
-            else if (type !== 'DELETED') {
-              const text = format([obj], o, true);
-              // A table's changed row without its header; JSON and YAML whole.
-              o.out.write(
-                `${o.output === 'json' || o.output === 'yaml' ? text : text.split('\n').slice(1).join('\n')}\n`,
-              );
+            if (type === 'DELETED') {
+              items.delete(key(view));
+              if (frame) frame(format(all(), o, false));
+            } else {
+              items.set(key(view), view);
+              print(view);
             }
           },
           () => {

@@ -10,7 +10,12 @@ export const colors = (enabled: boolean): Colors => pc.createColors(enabled);
 
 /** What the CLI reads of a Canary: enough of metadata and spec to render it. */
 export interface CanaryView {
-  metadata: { name?: string; namespace?: string; creationTimestamp?: string | Date };
+  metadata: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    creationTimestamp?: string | Date;
+  };
   spec?: {
     suspend?: boolean;
     analysis?: {

@@ -1,4 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { createHash } from 'node:crypto';
 import type { RequestOptions } from 'node:https';
 import { Agent, type Dispatcher } from 'undici';

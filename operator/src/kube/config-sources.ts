@@ -1,16 +1,16 @@
-import {
-  CoreV1Api,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type V1ConfigMap,
-  type V1Secret,
+import type {
+  KubeConfig,
+  KubernetesListObject,
+  KubernetesObject,
+  V1ConfigMap,
+  V1Secret,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ContentOnDemand } from './content-on-demand.ts';
 import { isNotFound } from './errors.ts';
 import { SupervisedInformer } from './informer.ts';
 import { metadataOnly } from './metadata-only.ts';
+import { KubeRest, resourcePath } from './rest.ts';
 
 export interface ConfigSourcesOptions {
   /** Namespace watched; empty for all. */
@@ -33,19 +33,17 @@ export class ConfigSources {
 
   constructor(kc: KubeConfig, opts: ConfigSourcesOptions) {
     const ns = opts.namespace;
-    const core = kc.makeApiClient(CoreV1Api);
+    const rest = new KubeRest(kc);
     const meta = metadataOnly(kc);
-    const metaCore = meta.makeApiClient(CoreV1Api);
-    const watch = <T extends KubernetesObject>(
-      plural: string,
-      list: () => Promise<KubernetesListObject<KubernetesObject>>,
-      read: (namespace: string, name: string) => Promise<T>,
-    ): ContentOnDemand<T> => {
+    const metaRest = new KubeRest(meta);
+    const watch = <T extends KubernetesObject>(plural: string): ContentOnDemand<T> => {
+      const path = (namespace?: string, name?: string) =>
+        resourcePath({ group: '', version: 'v1', plural, namespace, name });
       const informer = new SupervisedInformer<KubernetesObject>({
         name: plural,
         kubeConfig: meta,
-        path: `/api/v1${ns ? `/namespaces/${ns}` : ''}/${plural}`,
-        list,
+        path: path(ns),
+        list: () => metaRest.get<KubernetesListObject<KubernetesObject>>(path(ns)),
         onChange: (o, verb) => {
           contents.changed(o, verb);
           opts.onChange(o.metadata?.namespace);
@@ -55,7 +53,7 @@ export class ConfigSources {
       });
       const contents = new ContentOnDemand<T>(informer, async (namespace, name) => {
         try {
-          return await read(namespace, name);
+          return await rest.get<T>(path(namespace, name));
         } catch (err) {
           if (isNotFound(err)) return undefined;
           throw err;
@@ -64,17 +62,8 @@ export class ConfigSources {
       this.informers.push(informer);
       return contents;
     };
-    this.configMaps = watch(
-      'configmaps',
-      () =>
-        ns ? metaCore.listNamespacedConfigMap({ namespace: ns }) : metaCore.listConfigMapForAllNamespaces(),
-      (namespace, name) => core.readNamespacedConfigMap({ namespace, name }),
-    );
-    this.secrets = watch(
-      'secrets',
-      () => (ns ? metaCore.listNamespacedSecret({ namespace: ns }) : metaCore.listSecretForAllNamespaces()),
-      (namespace, name) => core.readNamespacedSecret({ namespace, name }),
-    );
+    this.configMaps = watch<V1ConfigMap>('configmaps');
+    this.secrets = watch<V1Secret>('secrets');
   }
 
   configMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {

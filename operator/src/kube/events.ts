@@ -1,7 +1,8 @@
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isAlreadyExists } from './errors.ts';
+import { KubeRest, resourcePath } from './rest.ts';
 
 export interface InvolvedObject {
   apiVersion: string;
@@ -38,7 +39,9 @@ export function createEventRecorder(
   instance: string,
   log: Logger,
 ): EventRecorder {
-  const core = kc.makeApiClient(CoreV1Api);
+  const rest = new KubeRest(kc);
+  const events = (namespace: string, name?: string) =>
+    resourcePath({ group: '', version: 'v1', plural: 'events', namespace, name });
   return {
     async record(obj, type, reason, message, key) {
       const digest = createHash('sha256')
@@ -60,7 +63,7 @@ export function createEventRecorder(
         count: 1,
       };
       try {
-        await core.createNamespacedEvent({ namespace: obj.namespace, body: event });
+        await rest.create(events(obj.namespace), event);
       } catch (err) {
         if (!isAlreadyExists(err)) {
           log.warn({ err, reason }, 'could not record event');
@@ -68,11 +71,11 @@ export function createEventRecorder(
         }
         if (key !== undefined) return; // recorded by an earlier attempt of the same decision
         try {
-          const live = await core.readNamespacedEvent({ name, namespace: obj.namespace });
-          await core.replaceNamespacedEvent({
-            name,
-            namespace: obj.namespace,
-            body: { ...live, count: (live.count ?? 1) + 1, lastTimestamp: now },
+          const live = await rest.get<CoreV1Event>(events(obj.namespace, name));
+          await rest.replace(events(obj.namespace, name), {
+            ...live,
+            count: (live.count ?? 1) + 1,
+            lastTimestamp: now,
           });
         } catch (updateErr) {
           log.warn({ err: updateErr, reason }, 'could not update event');

@@ -1,9 +1,5 @@
-import {
-  makeInformer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { makeInformer } from '@kubernetes/client-node/dist/informer.js';
 import type { Logger } from 'pino';
 
 /**

@@ -1,6 +1,7 @@
-import { CoordinationV1Api, type KubeConfig, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
+import type { KubeConfig, V1Lease, V1LeaseSpec } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { isConflict, isNotFound } from './errors.ts';
+import { KubeRest, resourcePath } from './rest.ts';
 
 /**
  * Lease-based leader election (coordination.k8s.io/v1) with client-go's semantics:
@@ -44,7 +45,7 @@ export class LeaderElector {
   private stopped = true;
   /** The lease record as last seen, and when (local clock) it was first seen that way. */
   private observed: { record: string; at: number } | undefined;
-  private readonly api: CoordinationV1Api;
+  private readonly api: KubeRest;
   private readonly o: Required<LeaderElectionOptions>;
 
   constructor(options: LeaderElectionOptions) {
@@ -61,7 +62,17 @@ export class LeaderElector {
     if (this.o.retryPeriodMs >= this.o.renewDeadlineMs) {
       throw new Error('leader election: retryPeriod must be shorter than renewDeadline');
     }
-    this.api = this.o.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.api = new KubeRest(this.o.kubeConfig);
+  }
+
+  private path(name?: string): string {
+    return resourcePath({
+      group: 'coordination.k8s.io',
+      version: 'v1',
+      plural: 'leases',
+      namespace: this.o.namespace,
+      name,
+    });
   }
 
   isLeader(): boolean {
@@ -139,8 +150,8 @@ export class LeaderElector {
   /** True when this process holds the lease after the call. */
   private async tryAcquireOrRenew(now: number, deadline: number): Promise<boolean> {
     const { namespace, name, identity } = this.o;
-    // The typed model declares MicroTime fields as Date, but serialises them with millisecond
-    // precision; a pre-formatted string passes through untouched, hence the cast.
+    // MicroTime fields have microseconds on the wire; the typed model declares them as Date,
+    // hence the cast of the pre-formatted string.
     const spec = (lease?: V1Lease): V1LeaseSpec =>
       ({
         holderIdentity: identity,
@@ -152,14 +163,16 @@ export class LeaderElector {
       }) as unknown as V1LeaseSpec;
     let lease: V1Lease;
     try {
-      lease = await this.bounded('read', deadline, () => this.api.readNamespacedLease({ name, namespace }));
+      lease = await this.bounded('read', deadline, () => this.api.get<V1Lease>(this.path(name)));
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {
         await this.bounded('create', deadline, () =>
-          this.api.createNamespacedLease({
-            namespace,
-            body: { metadata: { name, namespace }, spec: spec() },
+          this.api.create(this.path(), {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace },
+            spec: spec(),
           }),
         );
         return true;
@@ -176,11 +189,7 @@ export class LeaderElector {
     if (holder && holder !== identity && now - this.observed.at < duration) return false;
     try {
       await this.bounded('update', deadline, () =>
-        this.api.replaceNamespacedLease({
-          name,
-          namespace,
-          body: { ...lease, spec: { ...lease.spec, ...spec(lease) } },
-        }),
+        this.api.replace(this.path(name), { ...lease, spec: { ...lease.spec, ...spec(lease) } }),
       );
       return true;
     } catch (err) {
@@ -198,15 +207,12 @@ export class LeaderElector {
     this.leading = false;
     try {
       const deadline = this.o.now() + this.o.renewDeadlineMs;
-      const lease = await this.bounded('read', deadline, () =>
-        this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace }),
-      );
+      const lease = await this.bounded('read', deadline, () => this.api.get<V1Lease>(this.path(this.o.name)));
       if (lease.spec?.holderIdentity === this.o.identity) {
         await this.bounded('release', deadline, () =>
-          this.api.replaceNamespacedLease({
-            name: this.o.name,
-            namespace: this.o.namespace,
-            body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } },
+          this.api.replace(this.path(this.o.name), {
+            ...lease,
+            spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 },
           }),
         );
       }

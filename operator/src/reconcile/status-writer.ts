@@ -1,8 +1,7 @@
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION, type CanaryObject } from '../controller.ts';
 import { apiMessage, httpStatus, isConflict, isNotFound } from '../kube/errors.ts';
-
-const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+import { JSON_PATCH, KubeRest, resourcePath } from '../kube/rest.ts';
 
 /** The API server answers a failed JSON patch `test` with 422 and the op's message. */
 const isFailedTest = (err: unknown) => httpStatus(err) === 422 && /test/i.test(apiMessage(err));
@@ -46,17 +45,20 @@ export function createStatusWriter(
   /** Every Canary as the API server returned it from a write: the next pass reads it, not an older cache. */
   onWritten: (obj: CanaryObject) => void = () => {},
 ): StatusWriter {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const base = { group: GROUP, version: VERSION, plural: 'canaries' };
+  const api = new KubeRest(kc);
+  const statusPath = (namespace: string, name: string) =>
+    resourcePath({
+      group: GROUP,
+      version: VERSION,
+      plural: 'canaries',
+      namespace,
+      name,
+      subresource: 'status',
+    });
   const patch = async (namespace: string, name: string, ops: object[]): Promise<boolean> => {
     try {
       onCall();
-      onWritten(
-        (await api.patchNamespacedCustomObjectStatus(
-          { ...base, namespace, name, body: ops },
-          jsonPatch,
-        )) as CanaryObject,
-      );
+      onWritten(await api.patch<CanaryObject>(statusPath(namespace, name), ops, JSON_PATCH));
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -82,17 +84,12 @@ export function createStatusWriter(
       try {
         onCall();
         onWritten(
-          (await api.replaceNamespacedCustomObjectStatus({
-            ...base,
-            namespace,
-            name,
-            body: {
-              apiVersion: `${GROUP}/${VERSION}`,
-              kind: 'Canary',
-              metadata: { name, namespace, resourceVersion },
-              status,
-            },
-          })) as CanaryObject,
+          await api.replace<CanaryObject>(statusPath(namespace, name), {
+            apiVersion: `${GROUP}/${VERSION}`,
+            kind: 'Canary',
+            metadata: { name, namespace, resourceVersion },
+            status,
+          }),
         );
         return true;
       } catch (err) {

@@ -1,17 +1,13 @@
-import {
-  AppsV1Api,
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1ConfigMap,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1OwnerReference,
-  type V1Secret,
-  type V1Service,
-  type V2HorizontalPodAutoscaler,
+import type {
+  KubeConfig,
+  KubernetesObject,
+  V1ConfigMap,
+  V1DaemonSet,
+  V1Deployment,
+  V1OwnerReference,
+  V1Secret,
+  V1Service,
+  V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { AutoscalerRef } from '../api/autoscaler-ref.ts';
 import { GITOPS_OPT_OUT } from '../api/gitops-metadata.ts';
@@ -19,6 +15,7 @@ import { isAlreadyExists } from '../kube/errors.ts';
 import type { MISS } from '../kube/owned-cache.ts';
 import { applyObject } from '../routers/apply.ts';
 import type { KubeObject, ObjectClient } from '../routers/kube-object.ts';
+import { KubeRest, MERGE_PATCH, resourcePath } from '../kube/rest.ts';
 import { WriteThrough } from '../kube/write-through.ts';
 import { AutoscalerTarget } from './autoscaler-target.ts';
 import type { ObservedAutoscaler } from './autoscaler.ts';
@@ -69,7 +66,11 @@ export type Target = Pick<
   'observe' | 'ensurePrimary' | 'ensureServices' | 'ensureAutoscaler' | 'holdAutoscaler' | 'scale' | 'promote'
 >;
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const plurals = { Deployment: 'deployments', DaemonSet: 'daemonsets' } as const;
+const workloadPath = (kind: WorkloadKind, namespace: string, name?: string) =>
+  resourcePath({ group: 'apps', version: 'v1', plural: plurals[kind], namespace, name });
+const corePath = (plural: 'configmaps' | 'secrets', namespace: string, name?: string) =>
+  resourcePath({ group: '', version: 'v1', plural, namespace, name });
 const describe = (kind: string, ns: string, name: string, what: string) =>
   `${kind} ${ns}/${name}: ${what} failed`;
 
@@ -81,8 +82,7 @@ const describe = (kind: string, ns: string, name: string, what: string) =>
  * Every write is idempotent: repeating any call after a crash converges to the same objects.
  */
 export class WorkloadTarget {
-  private readonly apps: AppsV1Api;
-  private readonly core: CoreV1Api;
+  private readonly rest: KubeRest;
   private readonly cache: WorkloadCache;
   /** Plain-JSON reads and writes of Services, served from the owned-object cache when it can. */
   private readonly objects: ObjectClient;
@@ -95,8 +95,7 @@ export class WorkloadTarget {
   private readonly autoscalers: AutoscalerTarget;
 
   constructor(kc: KubeConfig, cache: WorkloadCache, objects: ObjectClient) {
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.rest = new KubeRest(kc);
     this.cache = cache;
     this.objects = objects;
     this.autoscalers = new AutoscalerTarget(cache, objects);
@@ -163,12 +162,12 @@ export class WorkloadTarget {
     try {
       if (kind === 'DaemonSet') {
         const body = buildPrimaryDaemonSet(target as V1DaemonSet, owner, obs.revision, obs.tracked);
-        this.record(kind, await this.apps.createNamespacedDaemonSet({ namespace: ns, body }));
+        this.record(kind, await this.rest.create<V1DaemonSet>(workloadPath(kind, ns), body));
       } else {
         const dep = target as V1Deployment;
         const replicas = Math.max(dep.spec?.replicas ?? 1, 1);
         const body = buildPrimary(dep, owner, obs.revision, obs.tracked, replicas);
-        this.record(kind, await this.apps.createNamespacedDeployment({ namespace: ns, body }));
+        this.record(kind, await this.rest.create<V1Deployment>(workloadPath(kind, ns), body));
       }
     } catch (err) {
       if (!isAlreadyExists(err)) throw new Error(describe(kind, ns, name, 'create'), { cause: err });
@@ -235,15 +234,19 @@ export class WorkloadTarget {
       if (kind === 'DaemonSet') {
         const body = daemonSetScalePatch(w as V1DaemonSet, replicas > 0);
         if (!body) return;
-        this.record(kind, await this.apps.patchNamespacedDaemonSet({ name, namespace, body }, mergePatch));
+        this.record(
+          kind,
+          await this.rest.patch<V1DaemonSet>(workloadPath(kind, namespace, name), body, MERGE_PATCH),
+        );
         return;
       }
       if ((w as V1Deployment).spec?.replicas === replicas) return;
       this.record(
         kind,
-        await this.apps.patchNamespacedDeployment(
-          { name, namespace, body: { spec: { replicas } } },
-          mergePatch,
+        await this.rest.patch<V1Deployment>(
+          workloadPath(kind, namespace, name),
+          { spec: { replicas } },
+          MERGE_PATCH,
         ),
       );
     } catch (err) {
@@ -274,7 +277,7 @@ export class WorkloadTarget {
           metadata,
           spec: { ...live.spec!, template: desired.spec!.template },
         };
-        this.record(kind, await this.apps.replaceNamespacedDaemonSet({ name, namespace: ns, body }));
+        this.record(kind, await this.rest.replace<V1DaemonSet>(workloadPath(kind, ns, name), body));
         return;
       }
       const live = primary as V1Deployment;
@@ -290,7 +293,7 @@ export class WorkloadTarget {
         metadata,
         spec: { ...live.spec!, template: desired.spec!.template },
       };
-      this.record(kind, await this.apps.replaceNamespacedDeployment({ name, namespace: ns, body }));
+      this.record(kind, await this.rest.replace<V1Deployment>(workloadPath(kind, ns, name), body));
     } catch (err) {
       throw new Error(describe(kind, ns, name, 'promote'), { cause: err });
     }
@@ -321,8 +324,8 @@ export class WorkloadTarget {
         'ConfigMap',
         ns,
         body.metadata!.name!,
-        () => this.core.createNamespacedConfigMap({ namespace: ns, body }),
-        () => this.core.replaceNamespacedConfigMap({ name: body.metadata!.name!, namespace: ns, body }),
+        () => this.rest.create(corePath('configmaps', ns), body),
+        () => this.rest.replace(corePath('configmaps', ns, body.metadata!.name!), body),
       );
     }
     for (const name of tracked.secrets) {
@@ -338,8 +341,8 @@ export class WorkloadTarget {
         'Secret',
         ns,
         body.metadata!.name!,
-        () => this.core.createNamespacedSecret({ namespace: ns, body }),
-        () => this.core.replaceNamespacedSecret({ name: body.metadata!.name!, namespace: ns, body }),
+        () => this.rest.create(corePath('secrets', ns), body),
+        () => this.rest.replace(corePath('secrets', ns, body.metadata!.name!), body),
       );
     }
   }

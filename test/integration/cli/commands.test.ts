@@ -283,5 +283,34 @@ describe('kubectl fledge: manual control', () => {
       watcher.kill('SIGINT');
     }
     expect(await new Promise((resolve) => watcher.once('exit', (code) => resolve(code)))).toBe(130);
+
+    // The watch continues from the listed resourceVersion: nothing is printed twice (without it the
+    // API server replays every Canary as ADDED first, before any change, on the same stream).
+    const json = spawn(
+      process.execPath,
+      [cliBin, 'get', '-w', '-o', 'json', '-l', 'team=checkout', '-n', env.ns],
+      {
+        env: { ...process.env, KUBECONFIG: inject('kubeconfig'), NO_COLOR: '1' },
+      },
+    );
+    let jsonOut = '';
+    json.stdout.on('data', (d: Buffer) => (jsonOut += d.toString()));
+    const docs = () =>
+      jsonOut
+        .split(/^}$/m)
+        .slice(0, -1)
+        .map((d) => JSON.parse(`${d}}`) as { kind: string; metadata: { labels?: Record<string, string> } });
+    try {
+      await waitFor('the list', () => docs().length >= 1, { timeoutMs: 15_000 });
+      await f.labelCanary('listed', { touched: 'twice' });
+      await waitFor('the change', () => docs().some((d) => d.metadata?.labels?.touched === 'twice'), {
+        timeoutMs: 15_000,
+      });
+    } finally {
+      json.kill('SIGINT');
+    }
+    const [printed, ...changes] = docs();
+    expect(printed?.kind).toBe('List');
+    expect(changes.map((c) => c.metadata.labels?.touched)).toEqual(['twice']);
   });
 });

@@ -1,0 +1,119 @@
+// Deep imports on purpose: client-node's index loads every generated model and API class (about
+// 45 MB of the operator's resident memory, see docs/decisions/0009-lean-client.md); this module
+// needs only the request context its KubeConfig authenticates.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { HttpMethod, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
+import { fetch } from 'undici';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** A failed API request: `code` is the HTTP status (as client-node's ApiException has it), `body` the Status text. */
+export class KubeApiError extends Error {
+  readonly code: number;
+  readonly body: string;
+  constructor(code: number, body: string, method: string, path: string) {
+    super(`${method} ${path}: HTTP ${code}: ${statusMessage(body)}`);
+    this.name = 'KubeApiError';
+    this.code = code;
+    this.body = body;
+  }
+}
+
+function statusMessage(body: string): string {
+  try {
+    const message = (JSON.parse(body) as { message?: unknown }).message;
+    return typeof message === 'string' ? message : body.slice(0, 500);
+  } catch {
+    return body.slice(0, 500);
+  }
+}
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+export const JSON_PATCH = 'application/json-patch+json';
+
+/**
+ * Plain JSON requests to the API server of a KubeConfig: its authentication, TLS and (for a
+ * BoundedKubeConfig) deadline, rate limit and shared connections, without client-node's generated
+ * API classes. Those load a model class for every kind the API server has and turn every response
+ * into model instances (timestamps as Date objects); fledge reads and writes JSON as the API
+ * server sends it, so what it builds is exactly what reaches the server.
+ */
+export class KubeRest {
+  private readonly kc: KubeConfig;
+
+  /** `kc` may be a view that sets its own Accept header (metadataOnly). */
+  constructor(kc: KubeConfig) {
+    this.kc = kc;
+  }
+
+  async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    opts: { query?: Query; body?: unknown; contentType?: string } = {},
+  ): Promise<T> {
+    const server = this.kc.getCurrentCluster()?.server;
+    if (!server) throw new Error('the kubeconfig has no current cluster');
+    const ctx = new RequestContext(server.replace(/\/$/, '') + path, HttpMethod[method]);
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined) ctx.setQueryParam(k, String(v));
+    ctx.setHeaderParam('Accept', 'application/json');
+    if (opts.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
+      ctx.setBody(JSON.stringify(opts.body));
+    }
+    await this.kc.applySecurityAuthentication(ctx);
+    const dispatcher = ctx.getDispatcher();
+    const response = await fetch(ctx.getUrl(), {
+      method,
+      headers: ctx.getHeaders(),
+      body: ctx.getBody() as string | undefined,
+      signal: ctx.getSignal() ?? null,
+      // The Agent client-node (or BoundedKubeConfig) chose: TLS identity, shared connections.
+      ...(dispatcher ? { dispatcher } : {}),
+    });
+    const text = await response.text();
+    if (response.status < 200 || response.status > 299)
+      throw new KubeApiError(response.status, text, method, path);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, query ? { query } : {});
+  }
+
+  create<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, { body, query: { fieldManager: 'fledge' } });
+  }
+
+  replace<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, { body, query: { fieldManager: 'fledge' } });
+  }
+
+  patch<T>(path: string, body: unknown, contentType: string): Promise<T> {
+    return this.request<T>('PATCH', path, { body, contentType, query: { fieldManager: 'fledge' } });
+  }
+
+  delete(path: string): Promise<unknown> {
+    return this.request('DELETE', path);
+  }
+}
+
+export interface ResourceRef {
+  /** Empty for the core group. */
+  group: string;
+  version: string;
+  plural: string;
+  /** Empty or undefined: across all namespaces (or a cluster-scoped kind). */
+  namespace?: string | undefined;
+  name?: string | undefined;
+  subresource?: string | undefined;
+}
+
+/** The REST path of a collection, an object or an object's subresource. */
+export function resourcePath(r: ResourceRef): string {
+  const root = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+  const ns = r.namespace ? `/namespaces/${encodeURIComponent(r.namespace)}` : '';
+  const name = r.name ? `/${encodeURIComponent(r.name)}` : '';
+  const sub = r.name && r.subresource ? `/${r.subresource}` : '';
+  return `${root}${ns}/${r.plural}${name}${sub}`;
+}

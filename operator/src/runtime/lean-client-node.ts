@@ -1,0 +1,55 @@
+import { createRequire, registerHooks } from 'node:module';
+
+/**
+ * Keeps the operator from loading client-node's generated models and API classes, which it never
+ * uses (requests go through kube/rest.ts): about 45 MB of resident memory, a quarter of an idle
+ * operator (docs/decisions/0009-lean-client.md).
+ *
+ * Two modules the operator does use import them for almost nothing: config.js (KubeConfig) takes
+ * two names from the generated index, which loads every model and API; cache.js (the informer's
+ * ListWatch) serializes two strings with the generated ObjectSerializer, which loads every model.
+ * A resolve hook hands those two imports lighter modules with the same exports. Only for the
+ * client-node release this was verified on: with another one nothing is redirected (the operator
+ * works, with the memory it had), and the unit test that loads the operator's modules fails, so an
+ * upgrade re-checks the two imports before taking the saving back.
+ *
+ * Resolution happens when a module graph is linked, before any of it runs: this must be registered
+ * before anything imports client-node, so main.ts registers it and then imports the operator.
+ */
+export const VERIFIED_CLIENT_NODE = '2.0.1';
+
+const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const redirects: Record<string, { specifier: string; url: string }> = {
+  'config.js': {
+    specifier: './gen/index.js',
+    url: new URL(`./client-node/config-imports.${ext}`, import.meta.url).href,
+  },
+  'cache.js': {
+    specifier: './serializer.js',
+    url: new URL(`./client-node/cache-imports.${ext}`, import.meta.url).href,
+  },
+};
+
+let registered = false;
+
+/** Registers the hook; false (and nothing registered) when client-node is not the verified release. */
+export function leanClientNode(): boolean {
+  if (registered) return true;
+  const version = (
+    createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version?: string }
+  ).version;
+  if (version !== VERIFIED_CLIENT_NODE) return false;
+  registerHooks({
+    resolve(specifier, context, next) {
+      const parent = context.parentURL;
+      const at = parent?.lastIndexOf('/@kubernetes/client-node/dist/') ?? -1;
+      if (parent && at >= 0) {
+        const redirect = redirects[parent.slice(at + '/@kubernetes/client-node/dist/'.length)];
+        if (redirect?.specifier === specifier) return { url: redirect.url, shortCircuit: true };
+      }
+      return next(specifier, context);
+    },
+  });
+  registered = true;
+  return true;
+}
