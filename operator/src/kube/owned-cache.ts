@@ -56,6 +56,19 @@ export class OwnedCache {
   }
 
   /**
+   * The cache is synced and healthy, trusts its copy of `ref` and holds none. Not proof of absence
+   * (an object without fledge's label is not cached), hence only a hint for a create-first write.
+   */
+  likelyAbsent(ref: ObjectRef): boolean {
+    const kind = this.kind(ref.apiVersion, ref.kind);
+    const key = `${ref.namespace}/${ref.name}`;
+    if (kind.suspect.has(key) || !kind.informer?.healthy()) return false;
+    return (
+      kind.written.read(ref.namespace, ref.name, kind.informer.get(ref.name, ref.namespace)) === undefined
+    );
+  }
+
+  /**
    * An object as the API server returned it from a write of ours. Only a labelled one is kept: the
    * informer will see it and take over, while an unlabelled copy would be served unconfirmed.
    */

@@ -24,6 +24,11 @@ export interface ApplyResult {
  * Applies `desired(live)` to `ref`: creates when absent, replaces (with the live resourceVersion)
  * when different, and does nothing when equal or when `desired` returns undefined (leave as is).
  * `desired` may throw a RouterError to refuse.
+ *
+ * When the client's cache says the object is likely absent (a new canary's Services and routes),
+ * the first attempt creates without reading: one request instead of a 404 and a create. If it
+ * exists after all, the create's conflict makes the next attempt read it, as any conflict does;
+ * and when nothing would be created the object is read before "absent" is answered.
  */
 export async function applyObject(
   client: ObjectClient,
@@ -31,9 +36,16 @@ export async function applyObject(
   desired: (live: KubeObject | undefined) => KubeObject | undefined,
 ): Promise<ApplyResult> {
   const name = describeRef(ref);
+  let guess = client.likelyAbsent?.(ref) ?? false;
   for (let attempt = 1; ; attempt++) {
-    const live = await readObject(client, ref);
+    const live = guess ? undefined : await readObject(client, ref);
     const want = desired(live);
+    if (guess && !want) {
+      guess = false;
+      attempt--;
+      continue;
+    }
+    guess = false;
     if (!want || (live && sameJson(live, want))) return { object: live, written: false };
     const action = live ? 'update' : 'create';
     try {

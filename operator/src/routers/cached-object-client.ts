@@ -25,5 +25,6 @@ export function cachedObjectClient(inner: ObjectClient, cache: OwnedCache): Obje
       cache.distrust(ref);
       await inner.delete(ref);
     },
+    likelyAbsent: (ref) => cache.likelyAbsent(ref),
   };
 }

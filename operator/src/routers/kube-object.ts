@@ -46,6 +46,12 @@ export interface ObjectClient {
   replace(obj: KubeObject): Promise<KubeObject>;
   /** Deleting an absent object is not an error. */
   delete(ref: ObjectRef): Promise<void>;
+  /**
+   * True when a synced cache of the objects this operator writes does not hold `ref`: most likely
+   * absent, so a create (which fails with ConflictError if not) is cheaper than a read first.
+   * Only a hint: "absent" is never concluded from it.
+   */
+  likelyAbsent?(ref: ObjectRef): boolean;
 }
 
 /**

@@ -151,6 +151,33 @@ describe('owned-object cache on the real API server', () => {
     expect(await api.get(route('web'))).toBeDefined();
   });
 
+  it('creates a new owned object without a read, and an unlabelled one that exists is read through the conflict', async () => {
+    const reads = counting(api);
+    const router = createRouter('gatewayapi', cachedObjectClient(reads, cache));
+    const named = (app: string): RouteTarget => ({
+      ...target(),
+      canaryName: app,
+      apexService: app,
+      primaryService: `${app}-primary`,
+      canaryService: `${app}-canary`,
+    });
+    await router.ensureRoutes(named('fresh'));
+    expect(reads.reads).toEqual([]);
+    expect(JSON.stringify(await api.get(route('fresh')))).toContain('fresh-primary');
+    // Someone else's route of that name, without fledge's label: the create conflicts, then it is read and taken over.
+    await api.create({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'taken', namespace: ns.name, annotations: { 'example.com/theirs': 'kept' } },
+      spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'elsewhere', port: 80 }] }] },
+    });
+    await router.ensureRoutes(named('taken'));
+    expect(reads.reads.map((r) => r.name)).toEqual(['taken']);
+    const live = await api.get(route('taken'));
+    expect(JSON.stringify(live)).toContain('taken-primary');
+    expect(live?.metadata.annotations?.['example.com/theirs']).toBe('kept');
+  });
+
   it('reads the API server for an object without the label (absent from the cache proves nothing)', async () => {
     await api.create({
       apiVersion: 'gateway.networking.k8s.io/v1',
