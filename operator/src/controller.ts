@@ -299,7 +299,10 @@ export class Controller {
     void Promise.all([this.draining, ...this.informers.map((i) => i.synced)]).then(() => {
       if (!this.wanted || this.queue) return;
       this.verified.clear();
-      const queue = new WorkQueue({ onDepth: (d) => this.opts.metrics.queueDepth.set(d) });
+      const queue = new WorkQueue({
+        onDepth: (d) => this.opts.metrics.queueDepth.set(d),
+        onWait: (s) => this.opts.metrics.queueWait.observe(s),
+      });
       this.queue = queue;
       for (const c of this.canaries.list()) this.enqueue(c.metadata?.namespace, c.metadata?.name);
       this.resyncTimer = setInterval(() => {

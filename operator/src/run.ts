@@ -66,12 +66,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel, config.logFormat);
+  const metrics = createMetrics();
   const kc = loadKubeConfig(config.apiTimeoutSeconds * 1000, {
     qps: config.kubeApiQps,
     burst: config.kubeApiBurst,
+    onWait: (s) => metrics.apiThrottle.observe(s),
   });
   const identity = config.identity ?? `${hostname()}-${process.pid}`;
-  const metrics = createMetrics();
   const controller = new Controller(kc, {
     namespace: config.watchNamespace,
     log,

@@ -6,6 +6,13 @@ import { TokenBucket } from './rate-limit.ts';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 
+/** Client-side QPS and burst of API requests, and how long each request waited for them. */
+export interface ClientRate {
+  qps: number;
+  burst: number;
+  onWait?: (seconds: number) => void;
+}
+
 /**
  * A KubeConfig whose every API request has a deadline and whose requests share connections.
  *
@@ -30,16 +37,22 @@ export class BoundedKubeConfig extends KubeConfig {
 
   /** QPS and burst of API requests (watches are not counted: one long request each). */
   private readonly limiter: TokenBucket | undefined;
+  private readonly onThrottle: (seconds: number) => void;
 
-  constructor(timeoutMs: number, rate?: { qps: number; burst: number }) {
+  constructor(timeoutMs: number, rate?: ClientRate) {
     super();
     this.timeoutMs = timeoutMs;
     this.limiter = rate && rate.qps > 0 ? new TokenBucket(rate.qps, Math.max(1, rate.burst)) : undefined;
+    this.onThrottle = rate?.onWait ?? (() => {});
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     // Waiting for a token comes before the deadline starts: the deadline is the server's to meet.
-    await this.limiter?.take();
+    if (this.limiter) {
+      const asked = performance.now();
+      await this.limiter.take();
+      this.onThrottle((performance.now() - asked) / 1000);
+    }
     await super.applySecurityAuthentication(context);
     context.setSignal(AbortSignal.timeout(this.timeoutMs));
     // client-node made a fresh Agent for this request (no socket opened yet); plain HTTP makes none.
@@ -87,7 +100,7 @@ export class BoundedKubeConfig extends KubeConfig {
 }
 
 /** The KubeConfig of the environment (in-cluster, KUBECONFIG or ~/.kube/config), bounded. */
-export function loadKubeConfig(timeoutMs: number, rate?: { qps: number; burst: number }): KubeConfig {
+export function loadKubeConfig(timeoutMs: number, rate?: ClientRate): KubeConfig {
   const kc = new BoundedKubeConfig(timeoutMs, rate);
   kc.loadFromDefault();
   return kc;

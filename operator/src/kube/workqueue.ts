@@ -7,13 +7,16 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   onDepth?: (depth: number) => void;
+  /** How long a key waited from being added to being handed to a worker (client-go's queue duration). */
+  onWait?: (seconds: number) => void;
 }
 
 export type Handler = (key: string) => Promise<{ requeueAfterMs?: number } | void>;
 
 export class WorkQueue {
   private readonly queue: string[] = [];
-  private readonly dirty = new Set<string>();
+  /** Keys waiting for a worker, with when they were first added (performance.now()). */
+  private readonly dirty = new Map<string, number>();
   private readonly processing = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly failures = new Map<string, number>();
@@ -22,16 +25,18 @@ export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly onDepth: (depth: number) => void;
+  private readonly onWait: (seconds: number) => void;
 
   constructor(options: WorkQueueOptions = {}) {
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
     this.onDepth = options.onDepth ?? (() => {});
+    this.onWait = options.onWait ?? (() => {});
   }
 
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
-    this.dirty.add(key);
+    this.dirty.set(key, performance.now());
     if (!this.processing.has(key)) {
       this.queue.push(key);
       this.onDepth(this.queue.length);
@@ -79,6 +84,8 @@ export class WorkQueue {
     }
     const key = this.queue.shift()!;
     this.onDepth(this.queue.length);
+    const added = this.dirty.get(key);
+    if (added !== undefined) this.onWait((performance.now() - added) / 1000);
     this.dirty.delete(key);
     this.processing.add(key);
     return key;

@@ -70,6 +70,18 @@ export function createMetrics(registry = new Registry()) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    queueWait: new Histogram({
+      name: 'fledge_workqueue_queue_duration_seconds',
+      help: 'How long a canary waited in the work queue before a worker took it',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    apiThrottle: new Histogram({
+      name: 'fledge_kubernetes_client_rate_limiter_duration_seconds',
+      help: "How long Kubernetes API requests waited for the client's rate limiter (QPS and burst)",
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'fledge_workqueue_depth',
       help: 'Keys waiting in the work queue',

@@ -132,4 +132,32 @@ describe('WorkQueue', () => {
     expect(at).toBeGreaterThanOrEqual(19);
     expect(at).toBeLessThan(5_000);
   });
+
+  it('reports how long each key waited for a worker, from its first add', async () => {
+    const waits: number[] = [];
+    const q = new WorkQueue({ onWait: (s) => waits.push(s) });
+    const gate = deferred();
+    const handled: string[] = [];
+    q.add('a');
+    q.add('b');
+    q.add('b'); // deduplicated: one wait, from the first add
+    // One worker: b waits until a's pass (held by the gate) has ended.
+    const run = q.run(
+      1,
+      async (k) => {
+        handled.push(k);
+        if (k === 'a') await gate.promise;
+      },
+      () => {},
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    expect(handled).toEqual(['a']);
+    gate.resolve();
+    while (handled.length < 2) await new Promise((r) => setTimeout(r, 1));
+    q.shutDown();
+    await run;
+    expect(waits).toHaveLength(2);
+    expect(waits[0]!).toBeLessThan(0.03);
+    expect(waits[1]!).toBeGreaterThanOrEqual(0.025);
+  });
 });
