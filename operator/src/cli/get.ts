@@ -27,18 +27,32 @@ const byName = (a: CanaryView, b: CanaryView) =>
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
   (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
-/** The Canaries asked for, and the resourceVersion a watch of them continues from. */
-async function read(o: GetOptions): Promise<{ items: CanaryView[]; resourceVersion: string | undefined }> {
-  if (o.name !== undefined) {
+/**
+ * The Canaries asked for, and the resourceVersion a watch of them continues from. One by name is a
+ * LIST by field selector when followed: its resourceVersion is the collection's (now), where the
+ * object's own may be older than the API server's watch window and answer every watch with 410.
+ */
+async function read(
+  o: GetOptions,
+  following = false,
+): Promise<{ items: CanaryView[]; resourceVersion: string | undefined }> {
+  if (o.name !== undefined && !following) {
     const one = await getCanary(o.kc, o.namespace ?? 'default', o.name);
     return { items: [one], resourceVersion: one.metadata.resourceVersion };
   }
   const api = o.kc.makeApiClient(CustomObjectsApi);
-  const base = { group: GROUP, version: VERSION, plural: 'canaries', labelSelector: o.selector };
+  const base = {
+    group: GROUP,
+    version: VERSION,
+    plural: 'canaries',
+    labelSelector: o.selector,
+    ...(o.name !== undefined ? { fieldSelector: `metadata.name=${o.name}` } : {}),
+  };
+  const namespace = o.name !== undefined ? (o.namespace ?? 'default') : o.namespace;
   const list = (await retryBusy(() =>
-    o.namespace === undefined
+    namespace === undefined
       ? api.listClusterCustomObject(base)
-      : api.listNamespacedCustomObject({ ...base, namespace: o.namespace }),
+      : api.listNamespacedCustomObject({ ...base, namespace }),
   )) as { items: CanaryView[]; metadata?: { resourceVersion?: string } };
   return { items: [...list.items].sort(byName), resourceVersion: list.metadata?.resourceVersion };
 }
@@ -68,7 +82,10 @@ export async function get(o: GetOptions): Promise<void> {
  */
 export async function getWatch(o: GetOptions & { tty: boolean; signal: AbortSignal }): Promise<void> {
   const key = (v: CanaryView) => `${v.metadata.namespace}/${v.metadata.name}`;
-  const first = await read(o);
+  const first = await read(o, true);
+  // A name that matches nothing fails as `get NAME` does (its not-found error and exit code).
+  if (o.name !== undefined && first.items.length === 0)
+    await getCanary(o.kc, o.namespace ?? 'default', o.name);
   const items = new Map(first.items.map((v) => [key(v), v]));
   // The watch continues from what was printed: without a resourceVersion the API server would
   // replay every Canary as ADDED, printing each row twice. Undefined after a 410: list again.
@@ -100,7 +117,7 @@ export async function getWatch(o: GetOptions & { tty: boolean; signal: AbortSign
       try {
         if (resourceVersion === undefined) {
           // The watch expired: list again, and print what changed while it was down.
-          const again = await read(o);
+          const again = await read(o, true);
           resourceVersion = again.resourceVersion;
           const now = new Map(again.items.map((v) => [key(v), v]));
           for (const k of items.keys()) if (!now.has(k)) items.delete(k);
@@ -130,7 +147,12 @@ export async function getWatch(o: GetOptions & { tty: boolean; signal: AbortSign
               print(view);
             }
           },
-          () => {
+          (err: unknown) => {
+            // An expired resourceVersion can also end the watch as an HTTP 410 (not an ERROR event).
+            const code =
+              (err as { statusCode?: unknown; code?: unknown } | null)?.statusCode ??
+              (err as { code?: unknown } | null)?.code;
+            if (code === 410) resourceVersion = undefined;
             if (!o.signal.aborted) retry = setTimeout(() => void start(), 1000);
           },
         );

@@ -20,16 +20,21 @@ export class UnrecognizedKindError extends Error {
  * installed after start-up) asks again next time, so it is found as soon as it is served.
  */
 export class Discovery {
-  private readonly rest: KubeRest;
-  private readonly lists = new Map<string, Promise<ApiResource[]>>();
+  private readonly rest: Pick<KubeRest, 'get'>;
+  /** The last resource list each group version answered with. */
+  private readonly lists = new Map<string, ApiResource[]>();
+  /** A discovery request in flight per group version, shared by concurrent lookups. */
+  private readonly inFlight = new Map<string, Promise<ApiResource[]>>();
 
-  constructor(rest: KubeRest) {
+  constructor(rest: Pick<KubeRest, 'get'>) {
     this.rest = rest;
   }
 
   /** The collection path of a kind (in `namespace`, or all namespaces when empty), or an object's path with `name`. */
   async path(apiVersion: string, kind: string, namespace: string, name?: string): Promise<string> {
     const resource = await this.resource(apiVersion, kind);
+    if (resource.namespaced && !namespace && name !== undefined)
+      throw new Error(`${apiVersion} ${kind} ${name}: a namespaced kind needs a namespace`);
     const parts = [groupVersionPath(apiVersion)];
     if (resource.namespaced && namespace) parts.push('namespaces', encodeURIComponent(namespace));
     parts.push(resource.name);
@@ -38,18 +43,25 @@ export class Discovery {
   }
 
   private async resource(apiVersion: string, kind: string): Promise<ApiResource> {
-    const cached = this.lists.get(apiVersion);
-    const found = cached && (await cached.catch(() => undefined))?.find((r) => r.kind === kind);
-    if (found) return found;
-    const list = this.rest
-      .get<{ resources?: ApiResource[] }>(groupVersionPath(apiVersion))
-      .then((l) => (l.resources ?? []).filter((r) => !r.name.includes('/')));
-    this.lists.set(apiVersion, list);
+    const known = this.lists.get(apiVersion)?.find((r) => r.kind === kind);
+    if (known) return known;
+    let fetching = this.inFlight.get(apiVersion);
+    if (!fetching) {
+      fetching = this.rest
+        .get<{ resources?: ApiResource[] }>(groupVersionPath(apiVersion))
+        .then((l) => (l.resources ?? []).filter((r) => !r.name.includes('/')));
+      this.inFlight.set(apiVersion, fetching);
+      // Only an answer replaces the list: a failed request leaves the kinds already known usable.
+      fetching.then(
+        (list) => this.lists.set(apiVersion, list),
+        () => {},
+      );
+      void fetching.finally(() => this.inFlight.delete(apiVersion)).catch(() => {});
+    }
     let resources: ApiResource[];
     try {
-      resources = await list;
+      resources = await fetching;
     } catch (err) {
-      if (this.lists.get(apiVersion) === list) this.lists.delete(apiVersion);
       if (err instanceof KubeApiError && err.code === 404)
         throw new UnrecognizedKindError(apiVersion, kind, { cause: err });
       throw err;

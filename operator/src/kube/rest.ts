@@ -4,6 +4,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { HttpMethod, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { fetch } from 'undici';
+import { cliVersion } from '../runtime/package-root.ts';
+
+// Who fledge is in the API server's audit log and its request metrics (client-go: binary/version).
+const userAgent = `fledge/${cliVersion()} (node ${process.versions.node})`;
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -57,6 +61,7 @@ export class KubeRest {
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined) ctx.setQueryParam(k, String(v));
     ctx.setHeaderParam('Accept', 'application/json');
+    ctx.setHeaderParam('User-Agent', userAgent);
     if (opts.body !== undefined) {
       ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
       ctx.setBody(JSON.stringify(opts.body));

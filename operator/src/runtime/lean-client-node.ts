@@ -1,4 +1,6 @@
 import { createRequire, registerHooks } from 'node:module';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Keeps the operator from loading client-node's generated models and API classes, which it never
@@ -32,19 +34,21 @@ const redirects: Record<string, { specifier: string; url: string }> = {
 
 let registered = false;
 
+const require = createRequire(import.meta.url);
+
 /** Registers the hook; false (and nothing registered) when client-node is not the verified release. */
 export function leanClientNode(): boolean {
   if (registered) return true;
-  const version = (
-    createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version?: string }
-  ).version;
+  const version = (require('@kubernetes/client-node/package.json') as { version?: string }).version;
   if (version !== VERIFIED_CLIENT_NODE) return false;
+  // Only the copy the operator resolves (the verified one): a nested copy of another release,
+  // should a dependency bring one, keeps its own imports.
+  const dist = pathToFileURL(dirname(require.resolve('@kubernetes/client-node/dist/config.js'))).href + '/';
   registerHooks({
     resolve(specifier, context, next) {
       const parent = context.parentURL;
-      const at = parent?.lastIndexOf('/@kubernetes/client-node/dist/') ?? -1;
-      if (parent && at >= 0) {
-        const redirect = redirects[parent.slice(at + '/@kubernetes/client-node/dist/'.length)];
+      if (parent?.startsWith(dist)) {
+        const redirect = redirects[parent.slice(dist.length)];
         if (redirect?.specifier === specifier) return { url: redirect.url, shortCircuit: true };
       }
       return next(specifier, context);

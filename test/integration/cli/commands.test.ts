@@ -286,31 +286,35 @@ describe('kubectl fledge: manual control', () => {
 
     // The watch continues from the listed resourceVersion: nothing is printed twice (without it the
     // API server replays every Canary as ADDED first, before any change, on the same stream).
-    const json = spawn(
-      process.execPath,
-      [cliBin, 'get', '-w', '-o', 'json', '-l', 'team=checkout', '-n', env.ns],
-      {
+    // Both ways: by label, and by name (which lists by field selector for the watch's start).
+    const watchJson = async (args: string[], touched: string) => {
+      const child = spawn(process.execPath, [cliBin, 'get', '-w', '-o', 'json', ...args, '-n', env.ns], {
         env: { ...process.env, KUBECONFIG: inject('kubeconfig'), NO_COLOR: '1' },
-      },
-    );
-    let jsonOut = '';
-    json.stdout.on('data', (d: Buffer) => (jsonOut += d.toString()));
-    const docs = () =>
-      jsonOut
-        .split(/^}$/m)
-        .slice(0, -1)
-        .map((d) => JSON.parse(`${d}}`) as { kind: string; metadata: { labels?: Record<string, string> } });
-    try {
-      await waitFor('the list', () => docs().length >= 1, { timeoutMs: 15_000 });
-      await f.labelCanary('listed', { touched: 'twice' });
-      await waitFor('the change', () => docs().some((d) => d.metadata?.labels?.touched === 'twice'), {
-        timeoutMs: 15_000,
       });
-    } finally {
-      json.kill('SIGINT');
-    }
-    const [printed, ...changes] = docs();
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      const docs = () =>
+        text
+          .split(/^}$/m)
+          .slice(0, -1)
+          .map((d) => JSON.parse(`${d}}`) as { kind: string; metadata: { labels?: Record<string, string> } });
+      try {
+        await waitFor('the first output', () => docs().length >= 1, { timeoutMs: 15_000 });
+        await f.labelCanary('listed', { touched });
+        await waitFor('the change', () => docs().some((d) => d.metadata?.labels?.touched === touched), {
+          timeoutMs: 15_000,
+        });
+      } finally {
+        child.kill('SIGINT');
+      }
+      return docs();
+    };
+    const [printed, ...changes] = await watchJson(['-l', 'team=checkout'], 'twice');
     expect(printed?.kind).toBe('List');
     expect(changes.map((c) => c.metadata.labels?.touched)).toEqual(['twice']);
+    const [named, ...namedChanges] = await watchJson(['listed'], 'thrice');
+    expect(named?.kind).toBe('Canary');
+    expect(named?.metadata.labels?.touched).toBe('twice');
+    expect(namedChanges.map((c) => c.metadata.labels?.touched)).toEqual(['thrice']);
   });
 });
