@@ -160,6 +160,17 @@ try {
   const sum = Number(/^fledge_reconcile_duration_seconds_sum (\S+)/m.exec(metrics)?.[1] ?? NaN);
   const rssMb = Number(/^fledge_process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
   const heapMb = Number(/^fledge_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+  // Upper bucket bounds of a histogram's quantile (Prometheus text format), in ms.
+  const quantileMs = (name: string, q: number): string => {
+    const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)`, 'gm'))].map(
+      (m) => [Number(m[1]), Number(m[2])] as const,
+    );
+    const all = buckets.at(-1)?.[1] ?? 0;
+    const hit = buckets.find(([, n]) => n >= q * all);
+    return hit ? (hit[0] === Infinity ? '> max bucket' : `<= ${hit[0] * 1000} ms`) : 'n/a';
+  };
+  const count = (name: string) => Number(new RegExp(`^${name}_count (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN);
+  const sumOf = (name: string) => Number(new RegExp(`^${name}_sum (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN);
   // A release here: detect, 25, 50, promote, finalise, succeed.
   const steps = 2;
   const rows: Array<[string, string]> = [
@@ -177,6 +188,14 @@ try {
     ['API calls per release', (releaseCalls / N).toFixed(1)],
     ['API calls per analysis step', (releaseCalls / N / (steps + 3)).toFixed(1)],
     ['reconcile passes, mean latency', `${passes} passes, ${((sum / passes) * 1000).toFixed(1)} ms`],
+    [
+      'work-queue wait (queued to a worker), p50 / p99',
+      `${quantileMs('fledge_workqueue_queue_duration_seconds', 0.5)} / ${quantileMs('fledge_workqueue_queue_duration_seconds', 0.99)}`,
+    ],
+    [
+      'API requests, rate-limiter wait p99 / total',
+      `${quantileMs('fledge_kubernetes_client_rate_limiter_duration_seconds', 0.99)} / ${sumOf('fledge_kubernetes_client_rate_limiter_duration_seconds').toFixed(1)} s over ${count('fledge_kubernetes_client_rate_limiter_duration_seconds')} requests`,
+    ],
     ['operator resident memory / heap used', `${rssMb.toFixed(0)} MB / ${heapMb.toFixed(0)} MB`],
     [
       'operator RSS idle (after init) / peak',
