@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     qps: config.kubeApiQps,
     burst: config.kubeApiBurst,
     onWait: (s) => metrics.apiThrottle.observe(s),
+    onRequest: (verb, s) => metrics.apiRequests.observe({ verb }, s),
   });
   const identity = config.identity ?? `${hostname()}-${process.pid}`;
   const controller = new Controller(kc, {

@@ -162,9 +162,13 @@ try {
   const heapMb = Number(/^fledge_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20;
   // Upper bucket bounds of a histogram's quantile (Prometheus text format), in ms.
   const quantileMs = (name: string, q: number): string => {
-    const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)`, 'gm'))].map(
-      (m) => [Number(m[1]), Number(m[2])] as const,
-    );
+    // Summed over label sets (a verb label): cumulative counts per upper bound.
+    const byLe = new Map<number, number>();
+    for (const m of metrics.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} (\\S+)`, 'gm'))) {
+      const le = Number(/le="([^"]+)"/.exec(m[1] ?? '')?.[1]);
+      byLe.set(le, (byLe.get(le) ?? 0) + Number(m[2]));
+    }
+    const buckets = [...byLe].sort(([a], [b]) => a - b);
     const all = buckets.at(-1)?.[1] ?? 0;
     const hit = buckets.find(([, n]) => n >= q * all);
     return hit ? (hit[0] === Infinity ? '> max bucket' : `<= ${hit[0] * 1000} ms`) : 'n/a';
@@ -191,6 +195,10 @@ try {
     [
       'work-queue wait (queued to a worker), p50 / p99',
       `${quantileMs('fledge_workqueue_queue_duration_seconds', 0.5)} / ${quantileMs('fledge_workqueue_queue_duration_seconds', 0.99)}`,
+    ],
+    [
+      'API request latency, p50 / p99',
+      `${quantileMs('fledge_kubernetes_request_duration_seconds', 0.5)} / ${quantileMs('fledge_kubernetes_request_duration_seconds', 0.99)}`,
     ],
     [
       'API requests, rate-limiter wait p99 / total',

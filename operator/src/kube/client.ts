@@ -11,6 +11,8 @@ export interface ClientRate {
   qps: number;
   burst: number;
   onWait?: (seconds: number) => void;
+  /** Every request sent through kube/rest.ts: its HTTP method and how long the server took. */
+  onRequest?: (method: string, seconds: number) => void;
 }
 
 /**
@@ -38,12 +40,15 @@ export class BoundedKubeConfig extends KubeConfig {
   /** QPS and burst of API requests (watches are not counted: one long request each). */
   private readonly limiter: TokenBucket | undefined;
   private readonly onThrottle: (seconds: number) => void;
+  /** Called by KubeRest after each request (a view made with Object.create shares it). */
+  readonly observeRequest: (method: string, seconds: number) => void;
 
   constructor(timeoutMs: number, rate?: ClientRate) {
     super();
     this.timeoutMs = timeoutMs;
     this.limiter = rate && rate.qps > 0 ? new TokenBucket(rate.qps, Math.max(1, rate.burst)) : undefined;
     this.onThrottle = rate?.onWait ?? (() => {});
+    this.observeRequest = rate?.onRequest ?? (() => {});
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {

@@ -68,6 +68,7 @@ export class KubeRest {
     }
     await this.kc.applySecurityAuthentication(ctx);
     const dispatcher = ctx.getDispatcher();
+    const sent = performance.now();
     const response = await fetch(ctx.getUrl(), {
       method,
       headers: ctx.getHeaders(),
@@ -77,6 +78,10 @@ export class KubeRest {
       ...(dispatcher ? { dispatcher } : {}),
     });
     const text = await response.text();
+    (this.kc as { observeRequest?: (m: string, s: number) => void }).observeRequest?.(
+      method,
+      (performance.now() - sent) / 1000,
+    );
     if (response.status < 200 || response.status > 299)
       throw new KubeApiError(response.status, text, method, path);
     return (text ? JSON.parse(text) : undefined) as T;

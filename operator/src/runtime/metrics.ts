@@ -76,6 +76,13 @@ export function createMetrics(registry = new Registry()) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    apiRequests: new Histogram({
+      name: 'fledge_kubernetes_request_duration_seconds',
+      help: 'Kubernetes API request latency (not watches), by HTTP method',
+      labelNames: ['verb'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     apiThrottle: new Histogram({
       name: 'fledge_kubernetes_client_rate_limiter_duration_seconds',
       help: "How long Kubernetes API requests waited for the client's rate limiter (QPS and burst)",
