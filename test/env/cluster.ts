@@ -155,6 +155,8 @@ async function startClusterOnce(options: StartOptions): Promise<Cluster> {
       `--service-account-private-key-file=${pki.serviceAccountKey}`,
       `--root-ca-file=${pki.caCert}`,
       '--use-service-account-credentials=false',
+      // For experiments on the cluster's own pace, e.g. FLEDGE_TEST_KCM_ARGS="--kube-api-qps=200 --kube-api-burst=400".
+      ...(process.env['FLEDGE_TEST_KCM_ARGS']?.split(/\s+/).filter(Boolean) ?? []),
     ]);
     await start('kube-scheduler', bins.kubeScheduler, [
       `--kubeconfig=${kubeconfig}`,

@@ -84,7 +84,15 @@ export class KubeRest {
     );
     if (response.status < 200 || response.status > 299)
       throw new KubeApiError(response.status, text, method, path);
-    return (text ? JSON.parse(text) : undefined) as T;
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      // A proxy's error page with a 2xx status, say: name the request rather than the parser.
+      throw new Error(`${method} ${path}: HTTP ${response.status} with a body that is not JSON`, {
+        cause: err,
+      });
+    }
   }
 
   get<T>(path: string, query?: Query): Promise<T> {
