@@ -1,6 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { cliVersion } from './package-root.ts';
 
+/** Seconds, for operations that take at least a few milliseconds (passes, API requests). */
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Seconds, for waits that are usually none at all (the queue, the rate limiter). */
+const waitBuckets = [0.001, ...latencyBuckets];
+
 /** The operator's own Prometheus metrics, on an injected registry (no global singletons). */
 export function createMetrics(registry = new Registry()) {
   // prom-client names them process_* and nodejs_*: with this prefix fledge_process_cpu_seconds_total.
@@ -67,26 +72,26 @@ export function createMetrics(registry = new Registry()) {
     reconcileDuration: new Histogram({
       name: 'fledge_reconcile_duration_seconds',
       help: 'Duration of reconcile passes',
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: latencyBuckets,
       registers: [registry],
     }),
     queueWait: new Histogram({
       name: 'fledge_workqueue_queue_duration_seconds',
       help: 'How long a canary waited in the work queue before a worker took it',
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: waitBuckets,
       registers: [registry],
     }),
     apiRequests: new Histogram({
       name: 'fledge_kubernetes_request_duration_seconds',
       help: 'Kubernetes API request latency (not watches), by HTTP method',
       labelNames: ['verb'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: latencyBuckets,
       registers: [registry],
     }),
     apiThrottle: new Histogram({
       name: 'fledge_kubernetes_client_rate_limiter_duration_seconds',
       help: "How long Kubernetes API requests waited for the client's rate limiter (QPS and burst)",
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: waitBuckets,
       registers: [registry],
     }),
     queueDepth: new Gauge({
