@@ -165,7 +165,8 @@ try {
     // Summed over label sets (a verb label): cumulative counts per upper bound.
     const byLe = new Map<number, number>();
     for (const m of metrics.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} (\\S+)`, 'gm'))) {
-      const le = Number(/le="([^"]+)"/.exec(m[1] ?? '')?.[1]);
+      const raw = /le="([^"]+)"/.exec(m[1] ?? '')?.[1];
+      const le = raw === '+Inf' ? Infinity : Number(raw);
       byLe.set(le, (byLe.get(le) ?? 0) + Number(m[2]));
     }
     const buckets = [...byLe].sort(([a], [b]) => a - b);
