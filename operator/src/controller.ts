@@ -13,6 +13,7 @@ import { GROUP, VERSION } from './api/group.ts';
 import { ConfigSources } from './kube/config-sources.ts';
 import { isNotFound } from './kube/errors.ts';
 import { MISS } from './kube/owned-cache.ts';
+import { matchesSelector, parseSelector, type Requirement } from './kube/label-selector.ts';
 import { KubeRest, resourcePath } from './kube/rest.ts';
 import { SupervisedInformer } from './kube/informer.ts';
 import { WriteThrough } from './kube/write-through.ts';
@@ -62,6 +63,8 @@ export function splitKey(key: string): { namespace: string; name: string } {
 export interface ControllerOptions {
   /** Namespace to watch; empty for all. */
   namespace: string;
+  /** Label selector of this shard's Canaries; empty for all. */
+  shardSelector?: string;
   log: Logger;
   metrics: Metrics;
   concurrency: number;
@@ -102,6 +105,8 @@ export class Controller {
   /** Canaries read fresh since this replica last started processing (see readCanary). */
   private readonly verified = new Set<string>();
   private resyncTimer: NodeJS.Timeout | undefined;
+  /** This shard's Canaries: the API server filters the watch, readCanary what it reads fresh. */
+  private readonly shard: Requirement[];
 
   private readonly opts: ControllerOptions;
 
@@ -110,18 +115,22 @@ export class Controller {
     const ns = opts.namespace;
     const rest = new KubeRest(kc);
     this.rest = rest;
+    const shardSelector = opts.shardSelector?.trim() ?? '';
+    this.shard = parseSelector(shardSelector);
     const path = (group: string, version: string, plural: string) =>
       resourcePath({ group, version, plural, namespace: ns });
     const make = <T extends KubernetesObject>(
       name: string,
       p: string,
       onChange: (obj: T, verb: 'add' | 'update' | 'delete') => void,
+      labelSelector?: string,
     ) => {
       const inf = new SupervisedInformer<T>({
         name,
         kubeConfig: kc,
         path: p,
-        list: () => rest.get<KubernetesListObject<T>>(p),
+        list: () => rest.get<KubernetesListObject<T>>(p, labelSelector ? { labelSelector } : undefined),
+        ...(labelSelector ? { labelSelector } : {}),
         onChange,
         log: opts.log,
         onError: (n) => opts.metrics.apiErrors.inc({ source: `watch/${n}` }),
@@ -129,23 +138,29 @@ export class Controller {
       this.informers.push(inf as unknown as SupervisedInformer<KubernetesObject>);
       return inf;
     };
-    this.canaries = make<CanaryObject>('canaries', path(GROUP, VERSION, 'canaries'), (c, verb) => {
-      // A status write (ours) changes nothing the pass reads from metadata or spec: skip it, as
-      // controller-runtime's GenerationChangedPredicate does. Time-driven steps come from requeues.
-      const key = keyOf(c.metadata?.namespace ?? '', c.metadata?.name ?? '');
-      const seen = intentOf(c);
-      if (verb === 'update' && this.intents.get(key) === seen) return;
-      if (verb === 'delete') {
-        this.intents.delete(key);
-        this.verified.delete(key);
-        this.canaryWrites.deleted(
-          c.metadata?.namespace ?? '',
-          c.metadata?.name ?? '',
-          c.metadata?.resourceVersion,
-        );
-      } else this.intents.set(key, seen);
-      this.enqueue(c.metadata?.namespace, c.metadata?.name);
-    });
+    // A Canary relabelled out of the shard is a delete to this watch (the API server sends one).
+    this.canaries = make<CanaryObject>(
+      'canaries',
+      path(GROUP, VERSION, 'canaries'),
+      (c, verb) => {
+        // A status write (ours) changes nothing the pass reads from metadata or spec: skip it, as
+        // controller-runtime's GenerationChangedPredicate does. Time-driven steps come from requeues.
+        const key = keyOf(c.metadata?.namespace ?? '', c.metadata?.name ?? '');
+        const seen = intentOf(c);
+        if (verb === 'update' && this.intents.get(key) === seen) return;
+        if (verb === 'delete') {
+          this.intents.delete(key);
+          this.verified.delete(key);
+          this.canaryWrites.deleted(
+            c.metadata?.namespace ?? '',
+            c.metadata?.name ?? '',
+            c.metadata?.resourceVersion,
+          );
+        } else this.intents.set(key, seen);
+        this.enqueue(c.metadata?.namespace, c.metadata?.name);
+      },
+      shardSelector,
+    );
     this.templates = make('metrictemplates', path(GROUP, VERSION, 'metrictemplates'), () => {});
     // Read when an alert is sent; a change needs no pass.
     this.alertProviders = make('alertproviders', path(GROUP, VERSION, 'alertproviders'), () => {});
@@ -207,14 +222,24 @@ export class Controller {
   async readCanary(namespace: string, name: string, fresh: boolean): Promise<CanaryObject | undefined> {
     const key = keyOf(namespace, name);
     if (!fresh && this.verified.has(key)) {
-      return this.canaryWrites.read(namespace, name, this.canaries.get(name, namespace));
+      const seen = this.canaryWrites.read(namespace, name, this.canaries.get(name, namespace));
+      return seen && this.inShard(seen) ? seen : undefined;
     }
     const obj = await this.getCanary(namespace, name);
+    // Relabelled into another shard since the watch saw it: that shard's operator owns it now.
+    if (obj && !this.inShard(obj)) {
+      this.verified.delete(key);
+      return undefined;
+    }
     if (obj) {
       this.canaryWrites.record(obj);
       this.verified.add(key);
     } else this.verified.delete(key);
     return obj;
+  }
+
+  private inShard(c: CanaryObject): boolean {
+    return matchesSelector(this.shard, c.metadata?.labels);
   }
 
   /** Records a Canary as the API server returned it from one of our writes. */

@@ -12,7 +12,7 @@ import { createFinalizers } from './reconcile/finalizer.ts';
 import { createStatusWriter } from './reconcile/status-writer.ts';
 import { cachedObjectClient } from './routers/cached-object-client.ts';
 import { createRouter, kubeObjectClient, type Router } from './routers/index.ts';
-import { ConfigError, parseConfig, type Config } from './runtime/config.ts';
+import { ConfigError, leaseNameFor, parseConfig, type Config } from './runtime/config.ts';
 import { startHttpServer } from './runtime/http-server.ts';
 import { createLogger } from './runtime/logger.ts';
 import { createMetrics, forgetCanaryGauges } from './runtime/metrics.ts';
@@ -22,13 +22,14 @@ function readConfig(): Config {
   const program = new Command('fledge')
     .description('progressive delivery operator for Kubernetes')
     .option('--watch-namespace <ns>', 'namespace to watch (default: all)')
+    .option('--shard-selector <selector>', "label selector of this shard's Canaries (default: all)")
     .option('--metrics-address <host:port>', '/metrics, /healthz and /readyz address')
     .option('--log-level <level>', 'trace, debug, info, warn or error')
     .option('--log-format <format>', 'json or pretty')
     .option('--concurrency <n>', 'canaries reconciled in parallel')
     .option('--leader-elect <bool>', 'use a Lease so only one replica acts')
     .option('--lease-namespace <ns>', 'namespace of the leader election Lease')
-    .option('--lease-name <name>', 'name of the leader election Lease')
+    .option('--lease-name <name>', 'name of the leader election Lease (default: one per shard)')
     .option('--resync-seconds <n>', 'reconcile every canary at least this often')
     .option('--metrics-server <url>', 'default Prometheus for builtin metrics')
     .option(
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   const identity = config.identity ?? `${hostname()}-${process.pid}`;
   const controller = new Controller(kc, {
     namespace: config.watchNamespace,
+    shardSelector: config.shardSelector,
     log,
     metrics,
     concurrency: config.concurrency,
@@ -121,8 +123,15 @@ async function main(): Promise<void> {
     healthy: () => true,
     ready: () => controller.readiness(),
   });
+  const leaseName = config.leaseName ?? leaseNameFor(config.shardSelector);
   log.info(
-    { address: config.metricsAddress, identity, namespace: config.watchNamespace || '(all)' },
+    {
+      address: config.metricsAddress,
+      identity,
+      namespace: config.watchNamespace || '(all)',
+      shard: config.shardSelector || '(all)',
+      ...(config.leaderElect ? { lease: `${config.leaseNamespace}/${leaseName}` } : {}),
+    },
     'fledge starting',
   );
   await controller.startInformers();
@@ -131,7 +140,7 @@ async function main(): Promise<void> {
     ? new LeaderElector({
         kubeConfig: kc,
         namespace: config.leaseNamespace,
-        name: config.leaseName,
+        name: leaseName,
         identity,
         leaseDurationMs: config.leaseDurationSeconds * 1000,
         renewDeadlineMs: config.renewDeadlineSeconds * 1000,

@@ -51,9 +51,27 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 
+{{/* The Lease of a shard (list context shard): leaderElection.leaseName, suffixed with the shard's name. */}}
+{{- define "fledge.leaseName" -}}
+{{- $ctx := index . 0 -}}
+{{- $shard := index . 1 -}}
+{{- if $shard.name -}}
+{{- printf "%s-%s" $ctx.Values.leaderElection.leaseName $shard.name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $ctx.Values.leaderElection.leaseName -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Fails the render on settings that cannot work together. */}}
 {{- define "fledge.validate" -}}
 {{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) -}}
 {{- fail "replicas > 1 requires leaderElection.enabled: without it every replica would write" -}}
+{{- end -}}
+{{- $names := list -}}
+{{- range .Values.shards -}}
+{{- if has .name $names -}}
+{{- fail (printf "shards: the name %q is used twice; each shard needs its own Deployment and Lease" .name) -}}
+{{- end -}}
+{{- $names = append $names .name -}}
 {{- end -}}
 {{- end -}}

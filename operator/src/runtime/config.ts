@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { GATEWAY_API_METRICS } from '../../../analysis/src/builtins.ts';
 import { PROVIDER_NAMES } from '../api/provider.ts';
+import { parseSelector, SelectorError } from '../kube/label-selector.ts';
 
 /**
  * Operator configuration from flags and environment, validated once at start: a bad value stops
@@ -14,6 +16,21 @@ export const configSchema = z.object({
     .string()
     .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/, 'must be a namespace name or empty')
     .default(''),
+  /**
+   * Label selector of the Canaries this operator owns (a shard); empty owns every Canary. Shards
+   * with disjoint selectors each take their own Lease (see leaseNameFor).
+   */
+  shardSelector: z
+    .string()
+    .default('')
+    .superRefine((s, ctx) => {
+      try {
+        parseSelector(s);
+      } catch (err) {
+        if (!(err instanceof SelectorError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    }),
   metricsAddress: z
     .string()
     .regex(/^[^:]*:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:8080')
@@ -23,7 +40,8 @@ export const configSchema = z.object({
   concurrency: positiveInt.max(64).default(32),
   leaderElect: z.stringbool().default(true),
   leaseNamespace: z.string().min(1).default('default'),
-  leaseName: z.string().min(1).default('fledge-leader'),
+  /** Default: fledge-leader, or a name of the shard's own (leaseNameFor). */
+  leaseName: z.string().min(1).optional(),
   leaseDurationSeconds: positiveInt.default(15),
   renewDeadlineSeconds: positiveInt.default(10),
   retryPeriodSeconds: positiveInt.default(2),
@@ -58,6 +76,22 @@ export function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
     if (value !== undefined && value !== '') out[key] = value;
   }
   return out;
+}
+
+/**
+ * The default Lease of a shard: replicas of one shard share it, replicas of different shards
+ * never do (one Lease for two shards would leave one of them without a leader).
+ */
+export function leaseNameFor(shardSelector: string): string {
+  const requirements = parseSelector(shardSelector);
+  if (requirements.length === 0) return 'fledge-leader';
+  // The same selector written in another order (requirements or set values) is the same shard.
+  const canonical = JSON.stringify(
+    requirements
+      .map((r) => JSON.stringify('values' in r ? { ...r, values: [...r.values].sort() } : r))
+      .sort(),
+  );
+  return `fledge-leader-${createHash('sha256').update(canonical).digest('hex').slice(0, 10)}`;
 }
 
 export class ConfigError extends Error {}

@@ -342,6 +342,41 @@ describe('chart rendering', () => {
     expect((one(ms, 'Deployment').spec as { replicas: number }).replicas).toBe(2);
   });
 
+  it('renders one Deployment per shard, each with its selector, pods and Lease', async () => {
+    const ms = await render(
+      'shards[0].name=a',
+      'shards[0].selector=fledge.dev/shard in (a\\,b)',
+      'shards[1].name=rest',
+      'shards[1].selector=!fledge.dev/shard',
+    );
+    const deployments = find(ms, 'Deployment');
+    expect(deployments.map((d) => d.metadata.name)).toEqual(['fledge-a', 'fledge-rest']);
+    const shardOf = (d: Manifest) => {
+      const spec = d.spec as {
+        selector: { matchLabels: Record<string, string> };
+        template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+      };
+      const env = envOf(spec.template.spec.containers[0]!);
+      return {
+        selects: spec.selector.matchLabels['fledge.dev/operator-shard'],
+        pods: spec.template.metadata.labels['fledge.dev/operator-shard'],
+        selector: env.get('FLEDGE_SHARD_SELECTOR')?.value,
+        lease: env.get('FLEDGE_LEASE_NAME')?.value,
+      };
+    };
+    // Disjoint pod selectors: neither Deployment adopts the other's pods.
+    expect(deployments.map(shardOf)).toEqual([
+      { selects: 'a', pods: 'a', selector: 'fledge.dev/shard in (a,b)', lease: 'fledge-leader-a' },
+      { selects: 'rest', pods: 'rest', selector: '!fledge.dev/shard', lease: 'fledge-leader-rest' },
+    ]);
+    const leaseRule = one(ms, 'Role', 'fledge-leader-election').rules?.find((r) => r.resourceNames);
+    expect(leaseRule?.resourceNames).toEqual(['fledge-leader-a', 'fledge-leader-rest']);
+    await expect(
+      render('shards[0].name=a', 'shards[0].selector=x', 'shards[1].name=a', 'shards[1].selector=y'),
+    ).rejects.toThrow(/shards: the name "a" is used twice/);
+    await expect(render('shards[0].name=a')).rejects.toThrow(/selector/);
+  });
+
   it('sets no NODE_OPTIONS when nodeOptions is empty', async () => {
     const env = envOf(podSpec(await render('nodeOptions=')).containers[0]!);
     expect(env.has('NODE_OPTIONS')).toBe(false);

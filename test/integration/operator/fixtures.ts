@@ -57,10 +57,15 @@ export function fixtures(kc: KubeConfig, namespace: string) {
         { name, namespace, body: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } },
         setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
       ),
-    createCanary: (name: string, spec: Record<string, unknown>) =>
+    createCanary: (name: string, spec: Record<string, unknown>, labels?: Record<string, string>) =>
       custom.createNamespacedCustomObject({
         ...canaries,
-        body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Canary', metadata: { name, namespace }, spec },
+        body: {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: 'Canary',
+          metadata: { name, namespace, ...(labels ? { labels } : {}) },
+          spec,
+        },
       }),
     patchCanarySpec: (name: string, spec: Record<string, unknown>) =>
       custom.patchNamespacedCustomObject({ ...canaries, name, body: { spec } }, merge),
@@ -102,13 +107,13 @@ export function fixtures(kc: KubeConfig, namespace: string) {
         })
       ).items,
     /** The leader election Lease of the operators started in this namespace. */
-    readLease: async () =>
+    readLease: async (name = 'fledge-leader') =>
       (await custom.getNamespacedCustomObject({
         group: 'coordination.k8s.io',
         version: 'v1',
         namespace,
         plural: 'leases',
-        name: 'fledge-leader',
+        name,
       })) as { spec: { holderIdentity: string; leaseTransitions: number } },
     createMetricTemplate: (name: string, address: string, query: string) =>
       custom.createNamespacedCustomObject({

@@ -66,11 +66,11 @@ export async function operatorEnv(prefix: string) {
       ...extra,
     }),
     /** Creates the Deployment and its Canary and waits for initialization. */
-    release: async (app: string, spec: Record<string, unknown>) => {
+    release: async (app: string, spec: Record<string, unknown>, labels?: Record<string, string>) => {
       setSuccessRate(app, 99);
       await prometheus.waitForSeries(`test_success_rate{namespace="${ns.name}",target="${app}"}`);
       await f.createDeployment(f.deployment(app, `example/${app}:1`));
-      await f.createCanary(app, spec);
+      await f.createCanary(app, spec, labels);
       await f.waitForStatus(app, 'Initialized', initialized);
     },
     teardown: async () => {
