@@ -165,12 +165,22 @@ export class Controller {
     // Read when an alert is sent; a change needs no pass.
     this.alertProviders = make('alertproviders', path(GROUP, VERSION, 'alertproviders'), () => {});
     // A target or primary changed: queue the Canaries whose targetRef (of that kind) names it.
-    const targetOrPrimary = (kind: string, w: KubernetesObject) =>
-      this.enqueueDependents(w.metadata?.namespace, (c) => {
+    // A target's spec change its own controller has not yet observed is most likely a new
+    // revision, the change users wait on: that pass jumps the queue of scheduled steps.
+    const targetOrPrimary = (
+      kind: string,
+      w: KubernetesObject & { status?: { observedGeneration?: number } },
+    ) => {
+      const ns = w.metadata?.namespace;
+      if (!ns) return;
+      const fresh = (w.metadata?.generation ?? 0) > (w.status?.observedGeneration ?? 0);
+      for (const c of this.canaries.list(ns)) {
         const ref = c.spec?.targetRef;
-        if ((ref?.kind ?? 'Deployment') !== kind) return false;
-        return ref?.name === w.metadata?.name || `${ref?.name}-primary` === w.metadata?.name;
-      });
+        if ((ref?.kind ?? 'Deployment') !== kind) continue;
+        if (ref?.name === w.metadata?.name) this.enqueue(ns, c.metadata?.name, fresh);
+        else if (`${ref?.name}-primary` === w.metadata?.name) this.enqueue(ns, c.metadata?.name);
+      }
+    };
     this.deployments = make<V1Deployment>('deployments', path('apps', 'v1', 'deployments'), (d) =>
       targetOrPrimary('Deployment', d),
     );
@@ -291,8 +301,8 @@ export class Controller {
     this.enqueue(namespace, name);
   }
 
-  private enqueue(namespace: string | undefined, name: string | undefined): void {
-    if (namespace && name) this.queue?.add(keyOf(namespace, name));
+  private enqueue(namespace: string | undefined, name: string | undefined, urgent = false): void {
+    if (namespace && name) this.queue?.add(keyOf(namespace, name), urgent);
   }
 
   private enqueueDependents(namespace: string | undefined, matches: (c: CanaryObject) => boolean): void {

@@ -2,6 +2,10 @@
  * A deduplicating, delayed, rate-limited work queue with the semantics of client-go's: a key is
  * queued at most once, is never handed to two workers at once, and a key added while it is being
  * processed runs again right after. Many keys are processed concurrently.
+ *
+ * Keys added as urgent (a new revision of a target: the change users wait to see picked up) are
+ * handed out before the others, which are mostly scheduled analysis steps that lose nothing by
+ * waiting behind them. Within each lane the order is first in, first out.
  */
 export interface WorkQueueOptions {
   baseDelayMs?: number;
@@ -15,6 +19,9 @@ export type Handler = (key: string) => Promise<{ requeueAfterMs?: number } | voi
 
 export class WorkQueue {
   private readonly queue: string[] = [];
+  private readonly urgentQueue: string[] = [];
+  /** Keys to hand out first: waiting in urgentQueue, or being processed and to run again urgently. */
+  private readonly urgent = new Set<string>();
   /** Keys waiting for a worker, with when they were first added (performance.now()). */
   private readonly dirty = new Map<string, number>();
   private readonly processing = new Set<string>();
@@ -34,14 +41,30 @@ export class WorkQueue {
     this.onWait = options.onWait ?? (() => {});
   }
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
-    this.dirty.set(key, performance.now());
-    if (!this.processing.has(key)) {
-      this.queue.push(key);
-      this.onDepth(this.queue.length);
-      this.waiters.shift()?.();
+  add(key: string, urgent = false): void {
+    if (this.shuttingDown) return;
+    if (this.dirty.has(key)) {
+      if (urgent && !this.urgent.has(key)) this.promote(key);
+      return;
     }
+    this.dirty.set(key, performance.now());
+    if (urgent) this.urgent.add(key);
+    if (!this.processing.has(key)) this.enqueue(key);
+  }
+
+  /** A key waiting in the ordinary lane moves to the urgent one (or runs again urgently). */
+  private promote(key: string): void {
+    this.urgent.add(key);
+    if (this.processing.has(key)) return;
+    const i = this.queue.indexOf(key);
+    if (i >= 0) this.queue.splice(i, 1);
+    this.urgentQueue.push(key);
+  }
+
+  private enqueue(key: string): void {
+    (this.urgent.has(key) ? this.urgentQueue : this.queue).push(key);
+    this.onDepth(this.depth);
+    this.waiters.shift()?.();
   }
 
   /** Adds `key` after `delayMs`; an earlier pending add for the same key wins. */
@@ -74,16 +97,17 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + this.urgentQueue.length;
   }
 
   private async next(): Promise<string | undefined> {
-    while (this.queue.length === 0) {
+    while (this.depth === 0) {
       if (this.shuttingDown) return undefined;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
-    const key = this.queue.shift()!;
-    this.onDepth(this.queue.length);
+    const key = (this.urgentQueue.length > 0 ? this.urgentQueue : this.queue).shift()!;
+    this.urgent.delete(key);
+    this.onDepth(this.depth);
     const added = this.dirty.get(key);
     if (added !== undefined) this.onWait((performance.now() - added) / 1000);
     this.dirty.delete(key);
@@ -93,11 +117,7 @@ export class WorkQueue {
 
   private done(key: string): void {
     this.processing.delete(key);
-    if (this.dirty.has(key)) {
-      this.queue.push(key);
-      this.onDepth(this.queue.length);
-      this.waiters.shift()?.();
-    }
+    if (this.dirty.has(key)) this.enqueue(key);
   }
 
   /**

@@ -37,15 +37,14 @@ export async function applyObject(
 ): Promise<ApplyResult> {
   const name = describeRef(ref);
   let guess = client.likelyAbsent?.(ref) ?? false;
-  for (let attempt = 1; ; attempt++) {
+  for (let conflicts = 0; ;) {
     const live = guess ? undefined : await readObject(client, ref);
     const want = desired(live);
-    if (guess && !want) {
+    if (guess) {
       guess = false;
-      attempt--;
-      continue;
+      // Nothing to create: read the object rather than answer "absent" from a guess.
+      if (!want) continue;
     }
-    guess = false;
     if (!want || (live && sameJson(live, want))) return { object: live, written: false };
     const action = live ? 'update' : 'create';
     try {
@@ -58,13 +57,14 @@ export async function applyObject(
       return { object, written: true };
     } catch (err) {
       if (!(err instanceof ConflictError)) throw new RouterError(name, `${action} failed`, { cause: err });
-      if (attempt >= conflictAttempts) {
-        throw new RouteConflictError(name, `${action} failed: conflict on each of ${attempt} attempts`, {
+      conflicts++;
+      if (conflicts >= conflictAttempts) {
+        throw new RouteConflictError(name, `${action} failed: conflict on each of ${conflicts} attempts`, {
           cause: err,
         });
       }
       // A short, growing pause lets a burst of writes by the other party settle.
-      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, 10 * conflicts));
     }
   }
 }

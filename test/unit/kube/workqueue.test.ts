@@ -160,4 +160,81 @@ describe('WorkQueue', () => {
     expect(waits[0]!).toBeLessThan(0.03);
     expect(waits[1]!).toBeGreaterThanOrEqual(0.025);
   });
+
+  describe('urgent keys', () => {
+    /** One worker, held on its first key while the test adds more; returns the order keys ran in. */
+    async function order(arrange: (q: WorkQueue) => void, expected: number): Promise<string[]> {
+      const q = new WorkQueue();
+      const seen: string[] = [];
+      const gate = deferred();
+      const all = deferred();
+      const run = q.run(
+        1,
+        async (k) => {
+          seen.push(k);
+          if (seen.length === 1) await gate.promise;
+          if (seen.length === expected) all.resolve();
+        },
+        () => {},
+      );
+      q.add('first');
+      await Promise.resolve();
+      arrange(q);
+      gate.resolve();
+      await all.promise;
+      q.shutDown();
+      await run;
+      return seen;
+    }
+
+    it('are handed out before ordinary ones, first in first out within each lane', async () => {
+      const seen = await order((q) => {
+        q.add('step-1');
+        q.add('step-2');
+        q.add('release-1', true);
+        q.add('step-3');
+        q.add('release-2', true);
+      }, 6);
+      expect(seen).toEqual(['first', 'release-1', 'release-2', 'step-1', 'step-2', 'step-3']);
+    });
+
+    it('move a key already waiting in the ordinary lane, once', async () => {
+      const seen = await order((q) => {
+        q.add('a');
+        q.add('b');
+        q.add('b', true);
+        q.add('b', true);
+        q.add('c', true);
+      }, 4);
+      expect(seen).toEqual(['first', 'b', 'c', 'a']);
+    });
+
+    it('keep a key that is running urgent for its rerun, and count in the depth', async () => {
+      const depths: number[] = [];
+      const q = new WorkQueue({ onDepth: (d) => depths.push(d) });
+      const seen: string[] = [];
+      const gate = deferred();
+      const all = deferred();
+      const run = q.run(
+        1,
+        async (k) => {
+          seen.push(k);
+          if (seen.length === 1) await gate.promise;
+          if (seen.length === 3) all.resolve();
+        },
+        () => {},
+      );
+      q.add('k');
+      await Promise.resolve();
+      q.add('other');
+      q.add('k', true); // arrives while k runs: its rerun goes first
+      expect(q.depth).toBe(1);
+      gate.resolve();
+      await all.promise;
+      q.shutDown();
+      await run;
+      expect(seen).toEqual(['k', 'k', 'other']);
+      expect(Math.max(...depths)).toBe(2);
+    });
+  });
 });
