@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { createHash } from 'node:crypto';
-import type { RequestOptions } from 'node:https';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent } from 'node:http';
+import { keepAliveAgent, tlsOptions, type PooledKubeConfig } from './http.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
@@ -18,24 +18,23 @@ export interface ClientRate {
 /**
  * A KubeConfig whose every API request has a deadline and whose requests share connections.
  *
- * client-node 2.x gives generated API calls no timeout (undici's 300 s header timeout is all
- * there is), so a hung API server connection parks a reconcile pass, a lease renew or an
- * informer's LIST for five minutes. And it builds a new undici Agent for every request, so no
- * connection is ever reused: each call pays a TCP and TLS handshake and leaves a socket behind.
- * Watches are not cut by the deadline: client-node's Watch passes its own abort signal (with its
- * own inactivity timeout) to fetch and never reads the context's; they do share the connections.
+ * client-node 2.x gives API calls no timeout (undici's 300 s header timeout is all there is), so
+ * a hung API server connection would park a reconcile pass, a lease renew or an informer's LIST for
+ * five minutes; and it builds a new Agent for every request, so no connection is reused. fledge
+ * sends through kube/http.ts instead, with one keep-alive Agent per TLS identity from here.
+ * Watches are not cut by the deadline: kube/watch.ts has its own inactivity timeout.
  *
- * The shared Agent speaks HTTP/1.1 (undici 8 negotiates HTTP/2 by default). On one multiplexed
- * HTTP/2 session a single broken connection takes every watch and request down at once, and in
- * a fault test (a connection that lost bytes) undici kept handing requests to the destroyed
- * session for good ("The session has been destroyed"): an operator deaf until restarted. With
- * HTTP/1.1 a broken socket fails its own request and the next one opens a new socket.
+ * The Agent speaks HTTP/1.1. On one multiplexed HTTP/2 session a single broken connection takes
+ * every watch and request down at once (a fault test once saw undici hand requests to a destroyed
+ * session for good: an operator deaf until restarted); with HTTP/1.1 a broken socket fails its
+ * own request and the next one opens a new socket.
  */
-export class BoundedKubeConfig extends KubeConfig {
+export class BoundedKubeConfig extends KubeConfig implements PooledKubeConfig {
   readonly timeoutMs: number;
+  // An object, so views made with Object.create (metadataOnly) share one pool with this config.
   // A promise, so the burst of requests at start-up (every informer's LIST at once) awaits one
-  // Agent instead of each building its own and closing the one the previous request was handed.
-  private shared: { key: string; dispatcher: Promise<Dispatcher> } | undefined;
+  // Agent instead of each building its own.
+  private readonly pool: { key?: string; agent?: Promise<Agent> } = {};
 
   /** QPS and burst of API requests (watches are not counted: one long request each). */
   private readonly limiter: TokenBucket | undefined;
@@ -58,49 +57,44 @@ export class BoundedKubeConfig extends KubeConfig {
       await this.limiter.take();
       this.onThrottle((performance.now() - asked) / 1000);
     }
+    // The headers (tokens, exec plugins, impersonation); the dispatcher it also sets is not used.
     await super.applySecurityAuthentication(context);
     context.setSignal(AbortSignal.timeout(this.timeoutMs));
-    // client-node made a fresh Agent for this request (no socket opened yet); plain HTTP makes none.
-    if (!context.getDispatcher()) return;
-    const user = this.getCurrentUser();
-    const cluster = this.getCurrentCluster();
-    // One Agent per TLS identity: a rotated client certificate (or another context) gets its own.
-    const key = createHash('sha256')
-      .update(JSON.stringify([cluster?.server, cluster?.caData, cluster?.caFile, cluster?.skipTLSVerify]))
-      .update(JSON.stringify([user?.certData, user?.certFile, user?.keyData, user?.keyFile]))
-      .digest('hex');
-    if (this.shared?.key !== key) {
-      const previous = this.shared?.dispatcher;
-      const dispatcher = this.agent();
-      this.shared = { key, dispatcher };
-      // A failed build (an unreadable certificate file) is not kept: the next request tries again.
-      dispatcher.catch(() => {
-        if (this.shared?.dispatcher === dispatcher) this.shared = undefined;
-      });
-      // Requests already handed the old Agent finish on it; by the deadline every one has.
-      if (previous) {
-        setTimeout(() => void previous.then((d) => d.close()).catch(() => {}), this.timeoutMs).unref();
-      }
-    }
-    const dispatcher = await this.shared.dispatcher;
-    context.setDispatcher(dispatcher as Parameters<RequestContext['setDispatcher']>[0]);
   }
 
-  private async agent(): Promise<Dispatcher> {
-    const tls: RequestOptions = {};
-    await this.applyToHTTPSOptions(tls);
-    return new Agent({
-      allowH2: false,
-      connect: {
-        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-        ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-        ...(tls.key !== undefined ? { key: tls.key } : {}),
-        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-        ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-        keepAlive: true,
-        keepAliveInitialDelay: 30_000,
-      },
-    });
+  /** The keep-alive Agent of the current server and TLS identity (a rotated certificate gets a new one). */
+  async connectionAgent(): Promise<Agent> {
+    const user = this.getCurrentUser();
+    const cluster = this.getCurrentCluster();
+    const key = createHash('sha256')
+      .update(JSON.stringify([cluster?.server, cluster?.caData, cluster?.caFile, cluster?.skipTLSVerify]))
+      .update(
+        JSON.stringify([
+          cluster?.tlsServerName,
+          user?.certData,
+          user?.certFile,
+          user?.keyData,
+          user?.keyFile,
+        ]),
+      )
+      .digest('hex');
+    if (this.pool.key !== key || !this.pool.agent) {
+      const previous = this.pool.agent;
+      const server = cluster?.server ?? '';
+      const agent = tlsOptions(this).then((tls) => keepAliveAgent(server, tls));
+      this.pool.key = key;
+      this.pool.agent = agent;
+      // A failed build (an unreadable certificate file) is not kept: the next request tries again.
+      agent.catch(() => {
+        if (this.pool.agent === agent) this.pool.agent = undefined;
+      });
+      // Requests already handed the old Agent finish on it; by the deadline every one has. Its
+      // watches are cut then too and start again on the new one.
+      if (previous) {
+        setTimeout(() => void previous.then((a) => a.destroy()).catch(() => {}), this.timeoutMs).unref();
+      }
+    }
+    return this.pool.agent;
   }
 }
 

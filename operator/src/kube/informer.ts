@@ -1,6 +1,7 @@
-import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import { makeInformer } from '@kubernetes/client-node/dist/informer.js';
+import type { KubeConfig, KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/client-node';
+import { ListWatch } from '@kubernetes/client-node/dist/cache.js';
 import type { Logger } from 'pino';
+import { HttpWatch } from './watch.ts';
 
 /**
  * A client-node informer under supervision, so that it always recovers and never loses an event.
@@ -13,8 +14,8 @@ import type { Logger } from 'pino';
  * too old (410) it relists and reports every object that went missing meanwhile as deleted. (A
  * fresh informer per restart, as this module once built, starts from an empty cache and never
  * reports those deletes.) It is unhealthy from the error until the restarted LIST and WATCH are
- * established again. A half-open connection needs no watchdog here: client-node's Watch aborts a
- * watch that receives nothing for 30 s and reconnects from the last resourceVersion.
+ * established again. A half-open connection needs no watchdog here: the watch (kube/watch.ts)
+ * aborts when nothing arrived for 30 s and ListWatch reconnects from the last resourceVersion.
  */
 export interface SupervisedInformerOptions<T extends KubernetesObject> {
   name: string;
@@ -42,8 +43,6 @@ function trim<T extends KubernetesObject>(obj: T): T {
   return obj;
 }
 
-type ListWatch<T extends KubernetesObject> = ReturnType<typeof makeInformer<T>>;
-
 export class SupervisedInformer<T extends KubernetesObject> {
   private readonly informer: ListWatch<T>;
   private failures = 0;
@@ -67,7 +66,10 @@ export class SupervisedInformer<T extends KubernetesObject> {
       for (const item of result.items) trim(item);
       return result;
     };
-    const informer = makeInformer<T>(kubeConfig, path, listTrimmed, labelSelector);
+    // HttpWatch has client-node Watch's contract (watch(path, query, callback, done)), not its
+    // private fields, which is all the declared type adds.
+    const watch = new HttpWatch(kubeConfig) as unknown as Watch;
+    const informer = new ListWatch<T>(path, watch, listTrimmed, false, labelSelector);
     // The handlers get the very object the cache stores, so trimming here trims the cache.
     informer.on('add', (obj) => onChange(trim(obj), 'add'));
     informer.on('update', (obj) => onChange(trim(obj), 'update'));

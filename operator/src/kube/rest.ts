@@ -1,13 +1,7 @@
-// Deep imports on purpose: client-node's index loads every generated model and API class (about
-// 45 MB of the operator's resident memory, see docs/decisions/0009-lean-client.md); this module
-// needs only the request context its KubeConfig authenticates.
+// Types only: client-node's index loads every generated model and API class (about 45 MB of the
+// operator's resident memory, see docs/decisions/0009-lean-client.md).
 import type { KubeConfig } from '@kubernetes/client-node';
-import { HttpMethod, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
-import { fetch } from 'undici';
-import { cliVersion } from '../runtime/package-root.ts';
-
-// Who fledge is in the API server's audit log and its request metrics (client-go: binary/version).
-const userAgent = `fledge/${cliVersion()} (node ${process.versions.node})`;
+import { kubeRequest, readText } from './http.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -55,41 +49,31 @@ export class KubeRest {
     path: string,
     opts: { query?: Query; body?: unknown; contentType?: string } = {},
   ): Promise<T> {
-    const server = this.kc.getCurrentCluster()?.server;
-    if (!server) throw new Error('the kubeconfig has no current cluster');
-    const ctx = new RequestContext(server.replace(/\/$/, '') + path, HttpMethod[method]);
-    for (const [k, v] of Object.entries(opts.query ?? {}))
-      if (v !== undefined) ctx.setQueryParam(k, String(v));
-    ctx.setHeaderParam('Accept', 'application/json');
-    ctx.setHeaderParam('User-Agent', userAgent);
-    if (opts.body !== undefined) {
-      ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
-      ctx.setBody(JSON.stringify(opts.body));
-    }
-    await this.kc.applySecurityAuthentication(ctx);
-    const dispatcher = ctx.getDispatcher();
-    const sent = performance.now();
-    const response = await fetch(ctx.getUrl(), {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) params.set(k, String(v));
+    const query = params.size > 0 ? `?${params}` : '';
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const body = opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
+    if (body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
+    const { response, sentAt } = await kubeRequest(this.kc, {
       method,
-      headers: ctx.getHeaders(),
-      body: ctx.getBody() as string | undefined,
-      signal: ctx.getSignal() ?? null,
-      // The Agent client-node (or BoundedKubeConfig) chose: TLS identity, shared connections.
-      ...(dispatcher ? { dispatcher } : {}),
+      path: path + query,
+      headers,
+      ...(body !== undefined ? { body } : {}),
     });
-    const text = await response.text();
+    const text = await readText(response);
+    const status = response.statusCode ?? 0;
     (this.kc as { observeRequest?: (m: string, s: number) => void }).observeRequest?.(
       method,
-      (performance.now() - sent) / 1000,
+      (performance.now() - sentAt) / 1000,
     );
-    if (response.status < 200 || response.status > 299)
-      throw new KubeApiError(response.status, text, method, path);
+    if (status < 200 || status > 299) throw new KubeApiError(status, text, method, path);
     if (!text) return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch (err) {
       // A proxy's error page with a 2xx status, say: name the request rather than the parser.
-      throw new Error(`${method} ${path}: HTTP ${response.status} with a body that is not JSON`, {
+      throw new Error(`${method} ${path}: HTTP ${status} with a body that is not JSON`, {
         cause: err,
       });
     }

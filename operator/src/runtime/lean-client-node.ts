@@ -10,10 +10,11 @@ import { pathToFileURL } from 'node:url';
  * Two modules the operator does use import them for almost nothing: config.js (KubeConfig) takes
  * two names from the generated index, which loads every model and API; cache.js (the informer's
  * ListWatch) serializes two strings with the generated ObjectSerializer, which loads every model.
- * A resolve hook hands those two imports lighter modules with the same exports. Only for the
+ * A resolve hook hands those imports lighter modules with the same exports, and hands config.js
+ * and watch.js a stand-in for undici (about 20 MB), which the operator does not send through. Only for the
  * client-node release this was verified on: with another one nothing is redirected (the operator
  * works, with the memory it had), and the unit test that loads the operator's modules fails, so an
- * upgrade re-checks the two imports before taking the saving back.
+ * upgrade re-checks the redirected imports before taking the saving back.
  *
  * Resolution happens when a module graph is linked, before any of it runs: this must be registered
  * before anything imports client-node, so main.ts registers it and then imports the operator.
@@ -21,15 +22,16 @@ import { pathToFileURL } from 'node:url';
 export const VERIFIED_CLIENT_NODE = '2.0.1';
 
 const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-const redirects: Record<string, { specifier: string; url: string }> = {
-  'config.js': {
-    specifier: './gen/index.js',
-    url: new URL(`./client-node/config-imports.${ext}`, import.meta.url).href,
-  },
-  'cache.js': {
-    specifier: './serializer.js',
-    url: new URL(`./client-node/cache-imports.${ext}`, import.meta.url).href,
-  },
+const shim = (name: string) => new URL(`./client-node/${name}.${ext}`, import.meta.url).href;
+/** Module of client-node's dist (the importer) -> specifier it imports -> the module it gets. */
+const redirects: Record<string, Record<string, string>> = {
+  'config.js': { './gen/index.js': shim('config-imports'), undici: shim('undici-imports') },
+  'cache.js': { './serializer.js': shim('cache-imports') },
+  // Loaded through informer.js (cache.js takes its event names from there); its Watch is not
+  // used: kube/watch.ts watches on Node's http module.
+  'watch.js': { undici: shim('undici-imports') },
+  // Re-exported by gen/http/http.js (the request context); its fetch-based library is not used.
+  'gen/http/isomorphic-fetch.js': { undici: shim('undici-imports') },
 };
 
 let registered = false;
@@ -48,8 +50,8 @@ export function leanClientNode(): boolean {
     resolve(specifier, context, next) {
       const parent = context.parentURL;
       if (parent?.startsWith(dist)) {
-        const redirect = redirects[parent.slice(dist.length)];
-        if (redirect?.specifier === specifier) return { url: redirect.url, shortCircuit: true };
+        const url = redirects[parent.slice(dist.length)]?.[specifier];
+        if (url) return { url, shortCircuit: true };
       }
       return next(specifier, context);
     },

@@ -1,5 +1,6 @@
 import { RequestContext, HttpMethod } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { describe, expect, it } from 'vitest';
+import type { Agent } from 'node:https';
 import { BoundedKubeConfig } from '../../../operator/src/kube/client.ts';
 
 function bounded(): BoundedKubeConfig {
@@ -13,23 +14,29 @@ function bounded(): BoundedKubeConfig {
   return kc;
 }
 
-async function dispatcherOf(kc: BoundedKubeConfig): Promise<unknown> {
-  const ctx = new RequestContext('https://127.0.0.1:6443/api/v1/pods', HttpMethod.GET);
-  await kc.applySecurityAuthentication(ctx);
-  return ctx.getDispatcher();
-}
-
 describe('BoundedKubeConfig', () => {
-  // The start-up burst (every informer lists at once) used to build one Agent per request and
-  // close the one handed to the previous request: those requests failed "The client is destroyed".
-  it('hands concurrent first requests one shared Agent that none of them finds closed', async () => {
+  // The start-up burst (every informer lists at once) once built one Agent per request and closed
+  // the one handed to the previous request: those requests failed "The client is destroyed".
+  it('hands concurrent first requests one shared keep-alive Agent, also to views of it', async () => {
     const kc = bounded();
-    const dispatchers = await Promise.all(Array.from({ length: 8 }, () => dispatcherOf(kc)));
-    expect(new Set(dispatchers).size).toBe(1);
-    const agent = dispatchers[0] as { closed: boolean; destroyed: boolean };
-    expect(agent.closed).toBe(false);
-    expect(agent.destroyed).toBe(false);
-    expect(await dispatcherOf(kc)).toBe(agent);
+    const agents = await Promise.all(Array.from({ length: 8 }, () => kc.connectionAgent()));
+    expect(new Set(agents).size).toBe(1);
+    const agent = agents[0] as Agent & { keepAlive?: boolean; options: { rejectUnauthorized?: boolean } };
+    expect(agent.keepAlive).toBe(true);
+    // skipTLSVerify reaches the Agent's TLS options.
+    expect(agent.options.rejectUnauthorized).toBe(false);
+    // A view made with Object.create (metadataOnly) shares the pool rather than building its own.
+    const view = Object.create(kc) as BoundedKubeConfig;
+    expect(await view.connectionAgent()).toBe(agent);
+    expect(await kc.connectionAgent()).toBe(agent);
+  });
+
+  it('builds a new Agent when the TLS identity changes (a rotated client certificate)', async () => {
+    const kc = bounded();
+    const first = await kc.connectionAgent();
+    // client-node's User is declared readonly; a kubeconfig reloaded in place changes it all the same.
+    (kc.getCurrentUser() as { certData?: string }).certData = Buffer.from('rotated').toString('base64');
+    expect(await kc.connectionAgent()).not.toBe(first);
   });
 
   it('gives every request a deadline signal', async () => {

@@ -31,14 +31,14 @@ async function resolvedByOperator(): Promise<{ lean: boolean; urls: string[] }> 
 }
 
 describe('the operator loads client-node without its generated models', () => {
-  it('is verified on the installed client-node (an upgrade re-checks the two redirected imports)', () => {
+  it('is verified on the installed client-node (an upgrade re-checks the redirected imports)', () => {
     const installed = (
       createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version: string }
     ).version;
     expect(installed).toBe(VERIFIED_CLIENT_NODE);
   });
 
-  it('resolves no generated model or API module, and loads KubeConfig and the informer', async () => {
+  it('resolves no generated model or API module nor undici, and loads KubeConfig and the informer', async () => {
     const { lean, urls } = await resolvedByOperator();
     expect(lean).toBe(true);
     const clientNode = urls.filter((u) => u.includes('/@kubernetes/client-node/dist/'));
@@ -49,5 +49,8 @@ describe('the operator loads client-node without its generated models', () => {
     );
     expect(generated).toEqual([]);
     expect(urls.some((u) => u.endsWith('/runtime/client-node/config-imports.ts'))).toBe(true);
+    // Nor undici: requests go through Node's own http module (kube/http.ts).
+    expect(urls.filter((u) => u.includes('/node_modules/undici/'))).toEqual([]);
+    expect(urls.some((u) => u.endsWith('/runtime/client-node/undici-imports.ts'))).toBe(true);
   }, 60_000);
 });
