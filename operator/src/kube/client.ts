@@ -102,5 +102,20 @@ export class BoundedKubeConfig extends KubeConfig implements PooledKubeConfig {
 export function loadKubeConfig(timeoutMs: number, rate?: ClientRate): KubeConfig {
   const kc = new BoundedKubeConfig(timeoutMs, rate);
   kc.loadFromDefault();
+  refuseProxy(kc);
   return kc;
+}
+
+/**
+ * The operator's transport (kube/http.ts) connects to the server directly; a kubeconfig that asks
+ * for a proxy is refused at start rather than bypassed.
+ */
+export function refuseProxy(kc: KubeConfig): void {
+  const cluster = kc.getCurrentCluster();
+  if (cluster?.proxyUrl) {
+    throw new Error(
+      `kubeconfig cluster ${cluster.name} sets proxy-url, which the operator does not support: ` +
+        'run it where it reaches the API server directly (in the cluster, as the chart does)',
+    );
+  }
 }

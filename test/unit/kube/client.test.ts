@@ -1,7 +1,7 @@
 import { RequestContext, HttpMethod } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { describe, expect, it } from 'vitest';
 import type { Agent } from 'node:https';
-import { BoundedKubeConfig } from '../../../operator/src/kube/client.ts';
+import { BoundedKubeConfig, refuseProxy } from '../../../operator/src/kube/client.ts';
 
 function bounded(): BoundedKubeConfig {
   const kc = new BoundedKubeConfig(5_000);
@@ -44,5 +44,19 @@ describe('BoundedKubeConfig', () => {
     const ctx = new RequestContext('https://127.0.0.1:6443/api/v1/pods', HttpMethod.GET);
     await kc.applySecurityAuthentication(ctx);
     expect(ctx.getSignal()?.aborted).toBe(false);
+  });
+
+  it('refuses a kubeconfig that asks for a proxy instead of bypassing it', () => {
+    const kc = bounded();
+    expect(() => refuseProxy(kc)).not.toThrow();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', proxyUrl: 'http://127.0.0.1:3128' }],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    expect(() => refuseProxy(kc)).toThrow(
+      /kubeconfig cluster c sets proxy-url, which the operator does not support/,
+    );
   });
 });
