@@ -1,5 +1,5 @@
 // Stands in for undici where client-node's config.js (KubeConfig) and watch.js import it (see
-// lean-client-node.ts). The operator sends every request through kube/http.ts on Node's own http
+// lean-dependencies.ts). The operator sends every request through kube/http.ts on Node's own http
 // module; undici would only add its own HTTP stack and WASM parser to the resident memory.
 //
 // config.js builds an Agent for each request it authenticates, which the operator never uses:

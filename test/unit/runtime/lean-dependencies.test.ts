@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { VERIFIED_CLIENT_NODE } from '../../../operator/src/runtime/lean-client-node.ts';
+import { VERIFIED } from '../../../operator/src/runtime/lean-dependencies.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const src = join(root, 'operator', 'src');
@@ -13,8 +13,8 @@ const src = join(root, 'operator', 'src');
 // (`--help` then exits): every URL the loader resolved is recorded by a hook after the lean one.
 const probe = `
 import { registerHooks } from 'node:module';
-const { leanClientNode } = await import(${JSON.stringify(join(src, 'runtime', 'lean-client-node.ts'))});
-const lean = leanClientNode();
+const { leanDependencies } = await import(${JSON.stringify(join(src, 'runtime', 'lean-dependencies.ts'))});
+const lean = leanDependencies();
 const urls = [];
 registerHooks({ resolve(s, c, next) { const r = next(s, c); urls.push(r.url); return r; } });
 process.on('exit', () => process.stderr.write('\\nRESOLVED ' + JSON.stringify({ lean, urls }) + '\\n'));
@@ -22,25 +22,27 @@ process.argv.push('--help');
 await import(${JSON.stringify(join(src, 'run.ts'))});
 `;
 
-async function resolvedByOperator(): Promise<{ lean: boolean; urls: string[] }> {
+async function resolvedByOperator(): Promise<{ lean: Record<string, boolean>; urls: string[] }> {
   const run = promisify(execFile);
   const { stderr } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: root });
   const line = stderr.split('\n').find((l) => l.startsWith('RESOLVED '));
   if (!line) throw new Error(`probe printed no result: ${stderr}`);
-  return JSON.parse(line.slice('RESOLVED '.length)) as { lean: boolean; urls: string[] };
+  return JSON.parse(line.slice('RESOLVED '.length)) as { lean: Record<string, boolean>; urls: string[] };
 }
 
-describe('the operator loads client-node without its generated models', () => {
-  it('is verified on the installed client-node (an upgrade re-checks the redirected imports)', () => {
-    const installed = (
-      createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version: string }
-    ).version;
-    expect(installed).toBe(VERIFIED_CLIENT_NODE);
-  });
+describe('the operator loads its dependencies without the code it never runs', () => {
+  it.each(Object.entries(VERIFIED))(
+    'is verified on the installed %s (an upgrade re-checks the redirected imports)',
+    (pkg, verified) => {
+      const installed = (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string })
+        .version;
+      expect(installed).toBe(verified);
+    },
+  );
 
-  it('resolves no generated model or API module nor undici, and loads KubeConfig and the informer', async () => {
+  it('resolves no generated model or API module, nor undici or axios, and loads KubeConfig, the informer and prometheus-query', async () => {
     const { lean, urls } = await resolvedByOperator();
-    expect(lean).toBe(true);
+    expect(lean).toEqual({ '@kubernetes/client-node': true, 'prometheus-query': true });
     const clientNode = urls.filter((u) => u.includes('/@kubernetes/client-node/dist/'));
     expect(clientNode.some((u) => u.endsWith('/dist/config.js'))).toBe(true);
     expect(clientNode.some((u) => u.endsWith('/dist/informer.js'))).toBe(true);
@@ -52,5 +54,9 @@ describe('the operator loads client-node without its generated models', () => {
     // Nor undici: requests go through Node's own http module (kube/http.ts).
     expect(urls.filter((u) => u.includes('/node_modules/undici/'))).toEqual([]);
     expect(urls.some((u) => u.endsWith('/runtime/client-node/undici-imports.ts'))).toBe(true);
+    // Nor axios: prometheus-query's queries go through the stand-in on Node's http module.
+    expect(urls.some((u) => u.includes('/node_modules/prometheus-query/'))).toBe(true);
+    expect(urls.filter((u) => u.includes('/node_modules/axios/'))).toEqual([]);
+    expect(urls.some((u) => u.endsWith('/runtime/prometheus-query/axios-imports.ts'))).toBe(true);
   }, 60_000);
 });
