@@ -46,15 +46,28 @@ function importGraph(entry: string): { files: string[]; packages: string[] } {
   return { files: [...files].map((f) => relative(repo, f)), packages: [...packages].sort() };
 }
 
+const buildConfig = JSON.parse(readFileSync(join(repo, 'tsconfig.build.json'), 'utf8')) as {
+  compilerOptions: { outDir: string; rootDir: string };
+};
+
+/** The source a compiled module came from (dist/x/y.js <- x/y.ts). */
+const sourceOf = (compiled: string) => compiled.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+
 describe('operator/Dockerfile', () => {
-  it('copies only what exists, and runs an entry point it copied', () => {
-    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'operator/src']));
+  it('copies only what exists, and runs the compiled form of operator/src/main.ts', () => {
+    expect(copied).toEqual(
+      expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.build.json', 'operator/src']),
+    );
     for (const src of copied) expect(existsSync(join(repo, src)), src).toBe(true);
-    expect(entrypoint).toBe('operator/src/main.ts');
+    // The build stage compiles with tsconfig.build.json: rootDir . into outDir dist.
+    expect(dockerfile).toMatch(/^RUN node_modules\/\.bin\/tsc -p tsconfig\.build\.json$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build (?:--\S+ )*\/app\/dist \.\/dist$/m);
+    expect(buildConfig.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
+    expect(entrypoint).toBe('dist/operator/src/main.js');
   });
 
   it('holds everything the operator loads: its sources and production dependencies only', () => {
-    const { files, packages } = importGraph(entrypoint);
+    const { files, packages } = importGraph(sourceOf(entrypoint));
     expect(files.length).toBeGreaterThan(50);
     const outside = files.filter((f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)));
     expect(outside).toEqual([]);
