@@ -165,8 +165,9 @@ export class Controller {
     // Read when an alert is sent; a change needs no pass.
     this.alertProviders = make('alertproviders', path(GROUP, VERSION, 'alertproviders'), () => {});
     // A target or primary changed: queue the Canaries whose targetRef (of that kind) names it.
-    // A target's spec change its own controller has not yet observed is most likely a new
-    // revision, the change users wait on: that pass jumps the queue of scheduled steps.
+    // A target's spec change its own controller has not yet observed is often a new revision, the
+    // change users wait on: that pass jumps the queue of scheduled steps. (A scale of the target,
+    // by an HPA or by fledge itself, jumps it too: rare, and one pass.)
     const targetOrPrimary = (
       kind: string,
       w: KubernetesObject & { status?: { observedGeneration?: number } },

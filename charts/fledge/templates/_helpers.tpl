@@ -56,7 +56,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $ctx := index . 0 -}}
 {{- $shard := index . 1 -}}
 {{- if $shard.name -}}
-{{- printf "%s-%s" $ctx.Values.leaderElection.leaseName $shard.name | trunc 63 | trimSuffix "-" -}}
+{{- /* Not truncated: a Lease name may be 253 characters, and two shards must never share one. */ -}}
+{{- printf "%s-%s" $ctx.Values.leaderElection.leaseName $shard.name -}}
 {{- else -}}
 {{- $ctx.Values.leaderElection.leaseName -}}
 {{- end -}}

@@ -36,7 +36,7 @@ export class BoundedKubeConfig extends KubeConfig implements PooledKubeConfig {
   // Agent instead of each building its own.
   private readonly pool: { key?: string; agent?: Promise<Agent> } = {};
 
-  /** QPS and burst of API requests (watches are not counted: one long request each). */
+  /** QPS and burst of API requests; starting a watch takes a token too, as in client-go. */
   private readonly limiter: TokenBucket | undefined;
   private readonly onThrottle: (seconds: number) => void;
   /** Called by KubeRest after each request (a view made with Object.create shares it). */
@@ -89,7 +89,7 @@ export class BoundedKubeConfig extends KubeConfig implements PooledKubeConfig {
         if (this.pool.agent === agent) this.pool.agent = undefined;
       });
       // Requests already handed the old Agent finish on it; by the deadline every one has. Its
-      // watches are cut then too and start again on the new one.
+      // watches are cut then too: their informers restart (an error, a backoff) on the new one.
       if (previous) {
         setTimeout(() => void previous.then((a) => a.destroy()).catch(() => {}), this.timeoutMs).unref();
       }

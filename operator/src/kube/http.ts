@@ -43,8 +43,10 @@ export async function tlsOptions(kc: KubeConfig): Promise<https.AgentOptions> {
 
 /** Keep-alive Agent for one server and TLS identity; HTTP/1.1, so a broken socket fails only its own request. */
 export function keepAliveAgent(server: string, tls: https.AgentOptions): http.Agent {
-  // client-go's keep-alive probe interval; long enough not to race cloud load balancers' idle timeouts.
-  const common = { keepAlive: true, keepAliveMsecs: 30_000 };
+  // keepAliveMsecs: client-go's TCP keep-alive probe interval. timeout: an idle socket is closed
+  // after 15 s (the Agent applies it to free sockets only; a watch is never cut by it), well before
+  // the API server's or a load balancer's idle timeout could close it under a request reusing it.
+  const common = { keepAlive: true, keepAliveMsecs: 30_000, timeout: 15_000 };
   return server.startsWith('https:') ? new https.Agent({ ...common, ...tls }) : new http.Agent(common);
 }
 
@@ -78,7 +80,7 @@ export interface KubeRequest {
 export async function kubeRequest(
   kc: KubeConfig,
   req: KubeRequest,
-  opts: { signal?: AbortSignal; deadline?: boolean } = {},
+  opts: { signal?: AbortSignal; deadline?: boolean; onSend?: () => void } = {},
 ): Promise<{ response: IncomingMessage; sentAt: number }> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig has no current cluster');
@@ -97,6 +99,7 @@ export async function kubeRequest(
   if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
   // After authentication and the rate limiter: what follows is the server's time.
   const sentAt = performance.now();
+  opts.onSend?.();
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     const request = transport.request(
       url,

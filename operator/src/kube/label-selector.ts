@@ -53,6 +53,7 @@ function parseRequirement(part: string, selector: string): Requirement {
   if (part === '') throw new SelectorError(`empty requirement in "${selector}"`);
   const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(part);
   if (set) {
+    if (set[3]!.trim() === '') throw new SelectorError(`empty value set in "${selector}"`);
     const values = set[3]!.split(',').map((v) => checkValue(v.trim(), selector));
     return { key: checkKey(set[1]!, selector), op: set[2] as 'in' | 'notin', values };
   }
@@ -80,7 +81,8 @@ export function matchesSelector(
   labels: Readonly<Record<string, string>> | undefined,
 ): boolean {
   return requirements.every((r) => {
-    const value = labels?.[r.key];
+    // Own properties only: a label named "constructor" is not Object.prototype's.
+    const value = labels && Object.hasOwn(labels, r.key) ? labels[r.key] : undefined;
     switch (r.op) {
       case 'exists':
         return value !== undefined;

@@ -54,12 +54,12 @@ export class HttpWatch {
       else done(err ?? null);
     };
     try {
-      arm();
       const { response } = await kubeRequest(
         this.kc,
         { method: 'GET', path: `${path}?${params}`, headers: { Accept: 'application/json' } },
-        // One long request: the KubeConfig's per-request deadline must not cut it.
-        { signal: controller.signal, deadline: false },
+        // One long request: the KubeConfig's per-request deadline must not cut it. The inactivity
+        // timer starts once the request goes out: a wait for the rate limiter is not inactivity.
+        { signal: controller.signal, deadline: false, onSend: arm },
       );
       const status = response.statusCode ?? 0;
       if (status !== 200) {

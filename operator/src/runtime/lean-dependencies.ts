@@ -11,7 +11,6 @@ import { pathToFileURL } from 'node:url';
  *   generated ObjectSerializer, which loads every model.
  * - undici (about 20 MB), imported by client-node's config.js, watch.js and the generated HTTP
  *   library; the operator sends through Node's http module (kube/http.ts).
- * - axios (about 20 MB), through which prometheus-query sends its queries.
  * A resolve hook hands those imports lighter modules with the same exports. Only for the releases
  * this was verified on: with another one nothing of that package is redirected (the operator works,
  * with the memory it had), and the unit test that loads the operator's modules fails, so an upgrade
@@ -20,7 +19,7 @@ import { pathToFileURL } from 'node:url';
  * Resolution happens when a module graph is linked, before any of it runs: this must be registered
  * before anything imports those packages, so main.ts registers it and then imports the operator.
  */
-export const VERIFIED = { '@kubernetes/client-node': '2.0.1', 'prometheus-query': '3.5.1' } as const;
+export const VERIFIED = { '@kubernetes/client-node': '2.0.1' } as const;
 type Package = keyof typeof VERIFIED;
 
 const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
@@ -44,14 +43,6 @@ const plans: Record<Package, { anchor: string; redirects: Record<string, Record<
       'watch.js': { undici: shim('client-node/undici-imports') },
       // Re-exported by gen/http/http.js (the request context); its fetch-based library is not used.
       'gen/http/isomorphic-fetch.js': { undici: shim('client-node/undici-imports') },
-    },
-  },
-  // prometheus-query sends its one GET per check through axios; the stand-in does it on Node's http.
-  'prometheus-query': {
-    anchor: 'prometheus-query/dist/prometheus-query.cjs.js',
-    redirects: {
-      'prometheus-query.cjs.js': { axios: shim('prometheus-query/axios-imports') },
-      'prometheus-query.esm.js': { axios: shim('prometheus-query/axios-imports') },
     },
   },
 };

@@ -56,8 +56,6 @@ describe('Prometheus provider over HTTP', () => {
     expect(request?.url.searchParams.get('query')).toBe('sum(up)');
     expect(Number(request?.url.searchParams.get('time'))).toBe(at.getTime() / 1000);
     expect(request?.url.searchParams.get('timeout')).toBe('4000ms');
-    // Sent by the operator's own HTTP client (the axios stand-in), as in the operator process.
-    expect(request?.headers['user-agent']).toMatch(/^fledge\/\S+ \(node /);
   });
 
   it('sends the credentials of a Secret: token as a bearer, headers from the template', async () => {

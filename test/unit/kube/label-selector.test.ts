@@ -36,6 +36,9 @@ describe('label selectors', () => {
     expect(matches('fledge.dev/shard', { 'fledge.dev/shard': '' })).toBe(true);
     expect(matches('app=web,fledge.dev/shard in (a,b)', { app: 'web', 'fledge.dev/shard': 'b' })).toBe(true);
     expect(matches('app=web,fledge.dev/shard in (a,b)', { app: 'api', 'fledge.dev/shard': 'b' })).toBe(false);
+    // Labels are an object: its prototype's properties are not labels.
+    expect(matches('!toString', { app: 'web' })).toBe(true);
+    expect(matches('constructor', { app: 'web' })).toBe(false);
   });
 
   it.each([
@@ -46,6 +49,7 @@ describe('label selectors', () => {
     ['app=we b', 'cannot read'],
     ['app=-x', 'not a valid label value'],
     ['replicas > 2', 'cannot read'],
+    ['zone in ()', 'empty value set'],
     ['Bad_Prefix/app=x', 'not a valid label key'],
   ])('refuses %j with a message saying why', (selector, why) => {
     expect(() => parseSelector(selector)).toThrow(SelectorError);

@@ -40,9 +40,9 @@ describe('the operator loads its dependencies without the code it never runs', (
     },
   );
 
-  it('resolves no generated model or API module, nor undici or axios, and loads KubeConfig, the informer and prometheus-query', async () => {
+  it('resolves no generated model or API module nor undici, and loads KubeConfig and the informer', async () => {
     const { lean, urls } = await resolvedByOperator();
-    expect(lean).toEqual({ '@kubernetes/client-node': true, 'prometheus-query': true });
+    expect(lean).toEqual({ '@kubernetes/client-node': true });
     const clientNode = urls.filter((u) => u.includes('/@kubernetes/client-node/dist/'));
     expect(clientNode.some((u) => u.endsWith('/dist/config.js'))).toBe(true);
     expect(clientNode.some((u) => u.endsWith('/dist/informer.js'))).toBe(true);
@@ -54,9 +54,5 @@ describe('the operator loads its dependencies without the code it never runs', (
     // Nor undici: requests go through Node's own http module (kube/http.ts).
     expect(urls.filter((u) => u.includes('/node_modules/undici/'))).toEqual([]);
     expect(urls.some((u) => u.endsWith('/runtime/client-node/undici-imports.ts'))).toBe(true);
-    // Nor axios: prometheus-query's queries go through the stand-in on Node's http module.
-    expect(urls.some((u) => u.includes('/node_modules/prometheus-query/'))).toBe(true);
-    expect(urls.filter((u) => u.includes('/node_modules/axios/'))).toEqual([]);
-    expect(urls.some((u) => u.endsWith('/runtime/prometheus-query/axios-imports.ts'))).toBe(true);
   }, 60_000);
 });
