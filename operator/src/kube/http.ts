@@ -73,9 +73,11 @@ export interface KubeRequest {
 }
 
 /**
- * Sends one request and resolves with the response once its headers arrived (and when it was
- * sent, in performance.now() time); the body is the caller's to read. The KubeConfig's signal (a BoundedKubeConfig's deadline) aborts the request
- * and the reading of its body; `signal` (a watch's own) too.
+ * Sends one request and resolves with the response once its headers arrived, and with when it was
+ * sent (performance.now()); the body is the caller's to read. The KubeConfig's signal (a
+ * BoundedKubeConfig's deadline, unless `deadline` is false) aborts the request and the reading of
+ * its body, and so does `signal` (a watch's own). `onSend` runs as the request goes out, after the
+ * rate limiter.
  */
 export async function kubeRequest(
   kc: KubeConfig,
