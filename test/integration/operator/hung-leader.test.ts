@@ -80,10 +80,7 @@ describe('operator: a leader whose API connection hangs', () => {
     // The renew deadline (3 s) after the last renew, which was at most a retry period (1 s) before the hang.
     expect(steppedDown).toBeLessThanOrEqual(3_000 + 500);
     expect(a.logs()).toMatch(/"stepping down as leader"/);
-    const weights = rec
-      .steps()
-      .filter((s) => s.startsWith('Progressing:'))
-      .map((s) => Number(s.split(':')[1]));
+    const weights = rec.progressingWeights();
     expect(weights).toEqual([0, 20, 40, 60, 80]);
     const primary = await f.readDeployment('hung-primary');
     expect(primary.spec?.template.spec?.containers[0]?.image).toBe('example/hung:2');

@@ -22,6 +22,13 @@ export async function recordStatuses(kc: KubeConfig, namespace: string, name: st
     /** Distinct consecutive (phase, weight) pairs. */
     steps: () =>
       seen.map((s) => `${s.phase}:${s.canaryWeight ?? 0}`).filter((s, i, all) => i === 0 || s !== all[i - 1]),
+    /** The weights of the Progressing steps, in order (distinct consecutive ones). */
+    progressingWeights: () =>
+      seen
+        .map((s) => `${s.phase}:${s.canaryWeight ?? 0}`)
+        .filter((s, i, all) => i === 0 || s !== all[i - 1])
+        .filter((s) => s.startsWith('Progressing:'))
+        .map((s) => Number(s.split(':')[1])),
     stop: () => req.abort(),
   };
 }

@@ -27,10 +27,7 @@ describe('operator: restarts and leader election', () => {
     const second = await env.startOperator();
     const done = await f.waitForStatus('crash', 'Succeeded', (s) => s.phase === 'Succeeded', 45_000);
     rec.stop();
-    const weights = rec
-      .steps()
-      .filter((s) => s.startsWith('Progressing:'))
-      .map((s) => Number(s.split(':')[1]));
+    const weights = rec.progressingWeights();
     expect(weights).toEqual([0, 20, 40, 60, 80]);
     expect(done.lastPromotedSpec).toBe(done.lastAppliedSpec);
     // One template replacement: the promotion happened exactly once.
@@ -65,10 +62,7 @@ describe('operator: restarts and leader election', () => {
     await waitFor('the standby to lead', () => leaderOf(standby.metricsUrl), { timeoutMs: 15_000 });
     await f.waitForStatus('ha', 'Succeeded', (s) => s.phase === 'Succeeded', 45_000);
     rec.stop();
-    const weights = rec
-      .steps()
-      .filter((s) => s.startsWith('Progressing:'))
-      .map((s) => Number(s.split(':')[1]));
+    const weights = rec.progressingWeights();
     expect(weights).toEqual([0, 20, 40, 60, 80]);
     expect(standby.logs()).toMatch(/"phase":"Succeeded"/);
     const lease = await f.readLease();

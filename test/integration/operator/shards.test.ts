@@ -67,10 +67,7 @@ describe('operator: --shard-selector', () => {
     rec.stop();
 
     // The release went on from where it was: no step repeated or skipped, nothing rolled back.
-    const weights = rec
-      .steps()
-      .filter((s) => s.startsWith('Progressing:'))
-      .map((s) => Number(s.split(':')[1]));
+    const weights = rec.progressingWeights();
     expect(weights).toEqual([0, 20, 40, 60, 80]);
     expect(rec.statuses().some((s) => s.phase === 'Failed')).toBe(false);
     expect((await f.readDeployment('beta-primary')).spec?.template.spec?.containers[0]?.image).toBe(

@@ -163,8 +163,11 @@ describe('WorkQueue', () => {
 
   describe('urgent keys', () => {
     /** One worker, held on its first key while the test adds more; returns the order keys ran in. */
-    async function order(arrange: (q: WorkQueue) => void, expected: number): Promise<string[]> {
-      const q = new WorkQueue();
+    async function order(
+      arrange: (q: WorkQueue) => void,
+      expected: number,
+      q = new WorkQueue(),
+    ): Promise<string[]> {
       const seen: string[] = [];
       const gate = deferred();
       const all = deferred();
@@ -212,28 +215,16 @@ describe('WorkQueue', () => {
     it('keep a key that is running urgent for its rerun, and count in the depth', async () => {
       const depths: number[] = [];
       const q = new WorkQueue({ onDepth: (d) => depths.push(d) });
-      const seen: string[] = [];
-      const gate = deferred();
-      const all = deferred();
-      const run = q.run(
-        1,
-        async (k) => {
-          seen.push(k);
-          if (seen.length === 1) await gate.promise;
-          if (seen.length === 3) all.resolve();
+      const seen = await order(
+        (queue) => {
+          queue.add('other');
+          queue.add('first', true); // arrives while it runs: its rerun goes first
+          expect(queue.depth).toBe(1);
         },
-        () => {},
+        3,
+        q,
       );
-      q.add('k');
-      await Promise.resolve();
-      q.add('other');
-      q.add('k', true); // arrives while k runs: its rerun goes first
-      expect(q.depth).toBe(1);
-      gate.resolve();
-      await all.promise;
-      q.shutDown();
-      await run;
-      expect(seen).toEqual(['k', 'k', 'other']);
+      expect(seen).toEqual(['first', 'first', 'other']);
       expect(Math.max(...depths)).toBe(2);
     });
   });
