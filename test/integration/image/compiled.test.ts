@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvedModules } from '../../env/resolved-modules.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..', '..', '..');
@@ -42,23 +43,7 @@ describe('the compiled operator (the image entry point)', () => {
 
   it('loads no undici or generated client module, and no TypeScript', async () => {
     const src = join(app, 'dist', 'operator', 'src');
-    // As main.js does, then a hook after the lean one records every URL the loader resolves.
-    const probe = `
-import { registerHooks } from 'node:module';
-const { leanDependencies } = await import(${JSON.stringify(join(src, 'runtime', 'lean-dependencies.js'))});
-const lean = leanDependencies();
-const urls = [];
-registerHooks({ resolve(s, c, next) { const r = next(s, c); urls.push(r.url); return r; } });
-process.on('exit', () => process.stderr.write('\\nRESOLVED ' + JSON.stringify({ lean, urls }) + '\\n'));
-process.argv.push('--help');
-await import(${JSON.stringify(join(src, 'run.js'))});
-`;
-    const { stderr } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: app });
-    const line = stderr.split('\n').find((l) => l.startsWith('RESOLVED '));
-    const { lean, urls } = JSON.parse(line!.slice('RESOLVED '.length)) as {
-      lean: Record<string, boolean>;
-      urls: string[];
-    };
+    const { lean, urls } = await resolvedModules(src, 'js', app);
     expect(lean).toEqual({ '@kubernetes/client-node': true });
     expect(urls.length).toBeGreaterThan(50);
     expect(urls.filter((u) => u.endsWith('.ts'))).toEqual([]);

@@ -17,16 +17,15 @@ export async function recordStatuses(kc: KubeConfig, namespace: string, name: st
     },
     () => {},
   );
+  const steps = () =>
+    seen.map((s) => `${s.phase}:${s.canaryWeight ?? 0}`).filter((s, i, all) => i === 0 || s !== all[i - 1]);
   return {
     statuses: () => seen,
     /** Distinct consecutive (phase, weight) pairs. */
-    steps: () =>
-      seen.map((s) => `${s.phase}:${s.canaryWeight ?? 0}`).filter((s, i, all) => i === 0 || s !== all[i - 1]),
+    steps,
     /** The weights of the Progressing steps, in order (distinct consecutive ones). */
     progressingWeights: () =>
-      seen
-        .map((s) => `${s.phase}:${s.canaryWeight ?? 0}`)
-        .filter((s, i, all) => i === 0 || s !== all[i - 1])
+      steps()
         .filter((s) => s.startsWith('Progressing:'))
         .map((s) => Number(s.split(':')[1])),
     stop: () => req.abort(),
