@@ -18,9 +18,17 @@ export type CanaryObj = {
   status?: CanaryStatus;
 };
 
+/**
+ * In `phase` and applied: a decision is persisted before its effects run (Ready=False, Applying),
+ * and Ready turns True once they are, so a test that inspects the effects waits for this.
+ */
+export const settledIn =
+  (phase: string) =>
+  (s: CanaryStatus): boolean =>
+    s.phase === phase && (s.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
 /** Initialized and applied: Ready is True only once the routes and Services are written. */
-export const initialized = (s: CanaryStatus): boolean =>
-  s.phase === 'Initialized' && (s.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+export const initialized = settledIn('Initialized');
 
 /** Typed access to the objects operator tests create and inspect in one namespace. */
 export function fixtures(kc: KubeConfig, namespace: string) {

@@ -4,7 +4,7 @@ import { waitFor } from '../../env/wait.ts';
 import { recordStatuses } from './recorder.ts';
 import { operatorEnv, reconcileCount, type OperatorEnv } from './setup.ts';
 import type { OperatorProcess } from './harness.ts';
-import { initialized } from './fixtures.ts';
+import { initialized, settledIn } from './fixtures.ts';
 
 // What counts as a new revision and what the user can switch: a revision replacing the one under
 // analysis, a tracked ConfigMap change, suspend and skipAnalysis.
@@ -130,7 +130,8 @@ describe('operator: revisions, suspend, skipAnalysis', () => {
     env.setSuccessRate('skipper', 10); // would fail every check
     await f.patchCanarySpec('skipper', { skipAnalysis: true });
     await f.setImage('skipper', 'example/skipper:2');
-    const done = await f.waitForStatus('skipper', 'Succeeded', (s) => s.phase === 'Succeeded');
+    // Succeeded carries the promotion as its effect here (no Promoting phase): wait until applied.
+    const done = await f.waitForStatus('skipper', 'Succeeded and applied', settledIn('Succeeded'));
     expect(done.failedChecks).toBe(0);
     expect(done.checks ?? []).toEqual([]);
     expect((await f.readDeployment('skipper-primary')).spec?.template.spec?.containers[0]?.image).toBe(
