@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { binaries } from '../../env/binaries.ts';
+import { waitFor } from '../../env/wait.ts';
 import type { Prometheus } from '../../env/prometheus.ts';
 import { initialized, type fixtures } from './fixtures.ts';
 import { recordStatuses } from './recorder.ts';
@@ -126,6 +127,11 @@ describe('operator: initialize, promote, roll back', () => {
     const primary = await f.readDeployment('web-primary');
     expect(primary.spec?.template.spec?.containers[0]?.image).toBe('example/web:2');
     expect(primary.metadata?.generation).toBe(before.metadata?.generation);
+    // Failed is persisted before its effects run (decide, persist, act): wait for them, bounded.
+    const rolledBack = async () =>
+      JSON.stringify(await weights()) === JSON.stringify({ 'web-primary': 100, 'web-canary': 0 }) &&
+      (await f.readDeployment('web')).spec?.replicas === 0;
+    await waitFor('the rollback to be applied', rolledBack, { timeoutMs: 10_000 });
     expect(await weights()).toEqual({ 'web-primary': 100, 'web-canary': 0 });
     expect((await f.readDeployment('web')).spec?.replicas).toBe(0);
     const warnings = (await f.events('web')).filter((e) => e.type === 'Warning').map((e) => e.reason);

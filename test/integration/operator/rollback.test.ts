@@ -1,5 +1,6 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../env/wait.ts';
 import { recordStatuses } from './recorder.ts';
 import { operatorEnv, type OperatorEnv } from './setup.ts';
 
@@ -29,6 +30,14 @@ describe('operator: progress deadline and missing metrics', () => {
     expect(failed.canaryWeight).toBe(0);
     expect(failed.failedChecks).toBe(0);
     expect(failed.message).toMatch(/progressDeadline/);
+    // Failed is persisted before its effects run (decide, persist, act): wait for the scale-down, bounded.
+    await waitFor(
+      'the canary scaled down',
+      async () => (await f.readDeployment('stuck')).spec?.replicas === 0,
+      {
+        timeoutMs: 10_000,
+      },
+    );
     expect((await f.readDeployment('stuck')).spec?.replicas).toBe(0);
     expect((await f.readDeployment('stuck-primary')).spec?.template.spec?.nodeSelector).toBeUndefined();
   });
