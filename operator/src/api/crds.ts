@@ -2,6 +2,7 @@ import { alertProviderSpecSchema } from './alert-provider.ts';
 import { canarySpecSchema } from './canary-spec.ts';
 import { canaryStatusSchema } from './canary-status.ts';
 import { buildCrd } from './crd.ts';
+import { fleetCanarySpecSchema, fleetCanaryStatusSchema } from './fleet-canary.ts';
 import type { CrdDefinition, CustomResourceDefinition, PrinterColumn } from './crd.ts';
 import { GROUP, VERSION } from './group.ts';
 import { metricTemplateSpecSchema } from './metric-template.ts';
@@ -54,6 +55,23 @@ const definitions: CrdDefinition[] = [
     description: 'AlertProvider is where Canary alerts are sent',
     spec: alertProviderSpecSchema,
     printerColumns: [{ name: 'Type', type: 'string', jsonPath: '.spec.type' }, age],
+    categories: ['fledge'],
+  },
+  {
+    group: GROUP,
+    version: VERSION,
+    kind: 'FleetCanary',
+    plural: 'fleetcanaries',
+    singular: 'fleetcanary',
+    description: 'FleetCanary releases one Canary across member clusters, wave by wave (hub side)',
+    spec: fleetCanarySpecSchema,
+    status: fleetCanaryStatusSchema,
+    printerColumns: [
+      { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Release', type: 'string', jsonPath: '.status.release.id' },
+      { name: 'Message', type: 'string', jsonPath: '.status.message' },
+      age,
+    ],
     categories: ['fledge'],
   },
 ];

@@ -21,6 +21,7 @@ export * from './canary-status.ts';
 export * from './canary.ts';
 export * from './metric-template.ts';
 export * from './alert-provider.ts';
+export * from './fleet-canary.ts';
 export * from './parse.ts';
 export * from './crd.ts';
 export * from './crds.ts';

@@ -68,9 +68,9 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** Environment variables read (FLEDGE_<SETTING> in screaming snake case), e.g. FLEDGE_WATCH_NAMESPACE. */
-export function fromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+export function fromEnv(env: NodeJS.ProcessEnv, schema: z.ZodObject = configSchema): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of Object.keys(configSchema.shape)) {
+  for (const key of Object.keys(schema.shape)) {
     const name = `FLEDGE_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
     const value = env[name];
     if (value !== undefined && value !== '') out[key] = value;
@@ -97,7 +97,16 @@ export function leaseNameFor(shardSelector: string): string {
 export class ConfigError extends Error {}
 
 export function parseConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): Config {
-  const result = configSchema.safeParse({ ...fromEnv(env), ...flags });
+  return parseSettings(configSchema, flags, env);
+}
+
+/** Flags over FLEDGE_* environment variables, validated by `schema`; errors name the flag. */
+export function parseSettings<S extends z.ZodObject>(
+  schema: S,
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): z.output<S> {
+  const result = schema.safeParse({ ...fromEnv(env, schema), ...flags });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  --${kebab(String(i.path[0] ?? ''))}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

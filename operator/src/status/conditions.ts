@@ -58,7 +58,8 @@ export interface DesiredCondition {
 /** Sets one condition, keeping lastTransitionTime when nothing about it changed. */
 export function setCondition(
   conditions: readonly Condition[],
-  desired: DesiredCondition,
+  // Any condition type (the fleet controller has its own); DesiredCondition is the Canary's.
+  desired: { type: string; status: boolean; reason: string; message: string },
   generation: number,
   now: string,
 ): Condition[] {

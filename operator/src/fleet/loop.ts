@@ -1,0 +1,89 @@
+// The hub's work loop: every pollSeconds (sooner when a soak ends), one pass over every
+// FleetCanary. The hub polls rather than watches its members: a hundred member watches would hold
+// a hundred connections open for an answer that is needed every few seconds at most.
+import type { Logger } from 'pino';
+import { apiMessage } from '../kube/errors.ts';
+import type { KubeRest } from '../kube/rest.ts';
+import { fleetPath, reconcileFleet, type FleetDeps, type FleetObject } from './reconciler.ts';
+
+export class FleetLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private active = false;
+  private synced = false;
+  private readonly seen = new Set<string>();
+
+  private readonly deps: FleetDeps & { rest: KubeRest; log: Logger };
+  private readonly namespace: string;
+  private readonly pollMs: number;
+
+  constructor(deps: FleetDeps, namespace: string, pollMs: number) {
+    this.deps = deps;
+    this.namespace = namespace;
+    this.pollMs = pollMs;
+  }
+
+  /** Ready once FleetCanaries have been listed (and while they still can be). */
+  readiness(): { ok: boolean; reason: string } {
+    return this.synced ? { ok: true, reason: 'ok' } : { ok: false, reason: 'FleetCanaries not listed yet' };
+  }
+
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.schedule(0);
+  }
+
+  /** Stops scheduling and waits for the pass in flight. */
+  async stop(): Promise<void> {
+    this.active = false;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.active) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().then((delay) => this.schedule(delay));
+    }, ms);
+  }
+
+  /** One round; returns the delay to the next. */
+  private async tick(): Promise<number> {
+    let nextMs = this.pollMs;
+    let fleets: FleetObject[];
+    try {
+      fleets = (await this.deps.rest.get<{ items: FleetObject[] }>(fleetPath(this.namespace || undefined)))
+        .items;
+      this.synced = true;
+    } catch (err) {
+      this.synced = false;
+      this.deps.log.warn({ err: apiMessage(err) }, 'cannot list FleetCanaries');
+      return nextMs;
+    }
+    const names = new Set<string>();
+    for (const fleet of fleets) {
+      if (!this.active) break;
+      const { namespace, name } = fleet.metadata;
+      names.add(`${namespace}/${name}`);
+      const started = performance.now();
+      let result = 'ok';
+      try {
+        const { nextAt } = await reconcileFleet(fleet, this.deps);
+        if (nextAt) nextMs = Math.min(nextMs, Math.max(100, nextAt.getTime() - this.deps.now().getTime()));
+      } catch (err) {
+        result = 'error';
+        this.deps.log.error({ namespace, name, err: apiMessage(err) }, 'fleet pass failed');
+      }
+      this.deps.metrics.passes.observe({ namespace, name, result }, (performance.now() - started) / 1000);
+    }
+    for (const key of this.seen) {
+      if (names.has(key)) continue;
+      const [namespace = '', name = ''] = key.split('/');
+      this.deps.metrics.forget(namespace, name);
+    }
+    this.seen.clear();
+    for (const k of names) this.seen.add(k);
+    return nextMs;
+  }
+}
