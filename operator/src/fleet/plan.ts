@@ -291,8 +291,9 @@ export function plan(input: PlanInput): Plan {
     waves.push({ name: wave.name, phase, clusters: inWave.length, ...(promotedAt ? { promotedAt } : {}) });
   }
 
-  // Approvals recorded in status (this pass or an earlier one) whose gate may not be open yet.
-  for (const v of views) {
+  // Approvals recorded in status (this pass or an earlier one) whose gate may not be open yet. A
+  // halt closes them too: a gate not yet opened when the release halted stays closed.
+  for (const v of halted ? [] : views) {
     const r = v.read;
     if (r?.kind !== 'canary' || !v.atRelease || r.revision === undefined) continue;
     if (v.status.abortedRevision === r.revision) continue;
