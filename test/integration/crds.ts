@@ -14,18 +14,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * files can apply them concurrently, and waits until they are served. kubectl rather than
  * client-node: the typed serializer drops fields it does not model, such as x-kubernetes-validations.
  */
-export async function installFledgeCrds(kc: KubeConfig, extra: string[] = []): Promise<void> {
+export async function installFledgeCrds(
+  kc: KubeConfig,
+  extra: string[] = [],
+  kubeconfig: string = inject('kubeconfig'),
+): Promise<void> {
   const { kubectl } = await binaries();
   const files = [join(root, 'crds'), ...extra];
   await promisify(execFile)(kubectl, [
-    `--kubeconfig=${inject('kubeconfig')}`,
+    `--kubeconfig=${kubeconfig}`,
     'apply',
     '--server-side',
     '--force-conflicts',
     ...files.flatMap((f) => ['-f', f]),
   ]);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
-  for (const name of ['canaries.fledge.dev', 'metrictemplates.fledge.dev', 'alertproviders.fledge.dev']) {
+  const names = ['canaries', 'metrictemplates', 'alertproviders', 'fleetcanaries'].map((p) => `${p}.fledge.dev`);
+  for (const name of names) {
     await waitFor(`CRD ${name} established`, async () => {
       const crd = await ext.readCustomResourceDefinition({ name });
       return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');

@@ -93,7 +93,7 @@ export async function reconcileFleet(fleet: FleetObject, deps: FleetDeps): Promi
     uid: fleet.metadata.uid,
     now: deps.now(),
   });
-  const next = withConditions(decided, status.conditions ?? [], generation, deps.now());
+  const next = withConditions(decided, members, status.conditions ?? [], generation, deps.now());
   // Persist, then act: a gate opened only after its approval is on record.
   if (!(await writeStatus(fleet, deps, next))) return { nextAt: new Date(deps.now().getTime() + 1000) };
   deps.metrics.observe(namespace, name, next);
@@ -190,9 +190,10 @@ function stalled(status: FleetCanaryStatus, why: string, generation: number, now
   return { ...status, observedGeneration: generation, message: why, conditions };
 }
 
-/** kstatus conditions, plus MembersReachable naming the clusters the hub cannot read. */
+/** kstatus conditions, plus MembersReachable naming every selected cluster the hub cannot read. */
 function withConditions(
   decided: Plan,
+  members: readonly Member[],
   prior: readonly Condition[],
   generation: number,
   now: Date,
@@ -219,9 +220,14 @@ function withConditions(
     generation,
     at,
   );
-  const lost = (s.clusters ?? []).filter(
-    (m) => m.phase === 'Unreachable' || m.phase === 'Missing' || m.phase === 'Invalid',
+  // Every selected member, in a release or not: a broken credential shows before it matters.
+  const lost = members.flatMap((m) =>
+    m.read.kind === 'canary' ? [] : [{ name: m.name, message: m.read.message }],
   );
+  const selected = new Set(members.map((m) => m.name));
+  for (const cl of s.clusters ?? []) {
+    if (!selected.has(cl.name)) lost.push({ name: cl.name, message: cl.message ?? 'not selected any more' });
+  }
   c = setCondition(
     c,
     lost.length
@@ -229,7 +235,7 @@ function withConditions(
           type: 'MembersReachable',
           status: false,
           reason: 'MembersUnreachable',
-          message: lost.map((m) => `${m.name}: ${m.message ?? m.phase}`).join('; '),
+          message: lost.map((m) => `${m.name}: ${m.message}`).join('; '),
         }
       : {
           type: 'MembersReachable',

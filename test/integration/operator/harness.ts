@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../env/ports.ts';
 import { waitFor } from '../../env/wait.ts';
 
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'operator', 'src', 'main.ts');
+const src = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'operator', 'src');
+/** The two entry points: the operator, and the fleet controller of a hub cluster. */
+const entries = { operator: join(src, 'main.ts'), fleet: join(src, 'fleet', 'main.ts') };
 
 export interface OperatorProcess {
   metricsUrl: string;
@@ -31,9 +33,12 @@ export async function startOperator(opts: {
   kubeconfig: string;
   namespace: string;
   env?: Record<string, string>;
+  entry?: keyof typeof entries;
+  /** The log file is fledge-<entry>-<logName>.log in the temp dir (default: the namespace). */
+  logName?: string;
 }): Promise<OperatorProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [main], {
+  const child: ChildProcess = spawn(process.execPath, [entries[opts.entry ?? 'operator']], {
     env: {
       ...process.env,
       KUBECONFIG: opts.kubeconfig,
@@ -48,7 +53,7 @@ export async function startOperator(opts: {
   });
   let output = '';
   // Kept on disk too, so a failed run can be read after the fact.
-  const logFile = join(tmpdir(), `fledge-operator-${opts.namespace}.log`);
+  const logFile = join(tmpdir(), `fledge-${opts.entry ?? 'operator'}-${opts.logName ?? opts.namespace}.log`);
   const collect = (d: Buffer) => {
     output += d.toString();
     appendFileSync(logFile, d);
