@@ -1,11 +1,5 @@
-import type {
-  KubeConfig} from '@kubernetes/client-node';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { GROUP, VERSION, type FleetCanaryStatus } from '../../../operator/src/api/index.ts';
