@@ -29,7 +29,9 @@ export async function installFledgeCrds(
     ...files.flatMap((f) => ['-f', f]),
   ]);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
-  const names = ['canaries', 'metrictemplates', 'alertproviders', 'fleetcanaries'].map((p) => `${p}.fledge.dev`);
+  const names = ['canaries', 'metrictemplates', 'alertproviders', 'fleetcanaries'].map(
+    (p) => `${p}.fledge.dev`,
+  );
   for (const name of names) {
     await waitFor(`CRD ${name} established`, async () => {
       const crd = await ext.readCustomResourceDefinition({ name });
