@@ -1,61 +1,35 @@
 // The Helm chart (charts/fledge): lint, render and inspect it, then install it into the run's real
 // API server and ask that API server what the operator's ServiceAccount may and may not do.
-import {
-  ApiextensionsV1Api,
-  AppsV1Api,
-  AuthorizationV1Api,
-  CoreV1Api,
-  KubeConfig,
-  type V1ResourceAttributes,
-} from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
+import { ApiextensionsV1Api, AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createMetrics } from '../../../operator/src/runtime/metrics.ts';
 import { startCluster } from '../../env/cluster.ts';
 import { statusCode, testKubeConfig } from '../support.ts';
-
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const chart = join(repo, 'charts', 'fledge');
-
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
-interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  rules?: Rule[];
-  roleRef?: { kind: string; name: string };
-  subjects?: { kind: string; name: string; namespace?: string }[];
-  spec?: Record<string, unknown>;
-}
-interface Container {
-  name: string;
-  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
-  securityContext?: Record<string, unknown>;
-  livenessProbe?: { httpGet?: { path: string; port: string | number } };
-  readinessProbe?: { httpGet?: { path: string; port: string | number } };
-  ports?: { name: string; containerPort: number }[];
-}
-interface PodSpec {
-  securityContext?: Record<string, unknown>;
-  containers: Container[];
-  hostNetwork?: boolean;
-  hostPID?: boolean;
-  hostIPC?: boolean;
-}
+import {
+  chart,
+  describeCheck,
+  envOf,
+  find,
+  helm,
+  helmHome,
+  kubeConfigAs,
+  may,
+  one,
+  podSpec,
+  render,
+  repo,
+  run,
+  setUpHelm,
+  type Check,
+  type Manifest,
+  type PodSpec,
+  type Rule,
+} from './helm.ts';
 
 /** The operator's rules, as docs/install.md explains them; a change here is a change of policy. */
 const operatorRules: Rule[] = [
@@ -116,58 +90,6 @@ const operatorRules: Rule[] = [
   },
 ];
 
-// ---------------------------------------------------------------------------------------------
-// helm
-
-let helmPath = '';
-let helmHome = '';
-
-/** The pinned helm, built once by test/env/tools/build-helm.sh (cold: about 3.5 minutes). */
-async function setUpHelm(): Promise<void> {
-  const { stdout } = await run('bash', [join(repo, 'test/env/tools/build-helm.sh')], {
-    maxBuffer: 1 << 20,
-    timeout: 20 * 60_000,
-  });
-  helmPath = join(stdout.trim().split('\n').at(-1) ?? '', 'helm');
-  // helm's own cache, config and data stay in a temp dir instead of the user's home.
-  helmHome = await mkdtemp(join(tmpdir(), 'fledge-helm-'));
-}
-
-async function helm(args: string[], kubeconfig?: string): Promise<string> {
-  const env = {
-    ...process.env,
-    HELM_CACHE_HOME: join(helmHome, 'cache'),
-    HELM_CONFIG_HOME: join(helmHome, 'config'),
-    HELM_DATA_HOME: join(helmHome, 'data'),
-    KUBECONFIG: kubeconfig ?? join(helmHome, 'no-kubeconfig'),
-  };
-  try {
-    const { stdout } = await run(helmPath, args, { env, maxBuffer: 16 << 20, timeout: 5 * 60_000 });
-    return stdout;
-  } catch (err) {
-    const { stderr, stdout } = err as { stderr?: string; stdout?: string };
-    throw new Error(`helm ${args.join(' ')} failed:\n${stderr ?? ''}${stdout ?? ''}`, { cause: err });
-  }
-}
-
-async function render(...set: string[]): Promise<Manifest[]> {
-  const args = ['template', 'fledge', chart, '--namespace', 'fledge-system'];
-  for (const s of set) args.push('--set', s);
-  const docs = parseAllDocuments(await helm(args));
-  return docs.map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
-}
-
-const find = (ms: Manifest[], kind: string, name?: string) =>
-  ms.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
-const one = (ms: Manifest[], kind: string, name?: string): Manifest => {
-  const found = find(ms, kind, name);
-  expect(found, `${kind} ${name ?? ''}`).toHaveLength(1);
-  return found[0]!;
-};
-const podSpec = (ms: Manifest[]) =>
-  (one(ms, 'Deployment').spec as { template: { spec: PodSpec } }).template.spec;
-const envOf = (c: Container) => new Map((c.env ?? []).map((e) => [e.name, e]));
-
 beforeAll(setUpHelm, 25 * 60_000);
 afterAll(async () => {
   if (helmHome) await rm(helmHome, { recursive: true, force: true });
@@ -200,6 +122,7 @@ describe('chart rendering', () => {
         'ClusterRoleBinding/fledge',
         'CustomResourceDefinition/alertproviders.fledge.dev',
         'CustomResourceDefinition/canaries.fledge.dev',
+        'CustomResourceDefinition/fleetcanaries.fledge.dev',
         'CustomResourceDefinition/metrictemplates.fledge.dev',
         'Deployment/fledge',
         'PodDisruptionBudget/fledge',
@@ -510,6 +433,7 @@ describe('chart rendering', () => {
     expect(await crdNames()).toEqual([
       'alertproviders.fledge.dev',
       'canaries.fledge.dev',
+      'fleetcanaries.fledge.dev',
       'metrictemplates.fledge.dev',
     ]);
     expect(await crdNames('--set', 'crds.install=false')).toEqual([]);
@@ -518,54 +442,6 @@ describe('chart rendering', () => {
 
 // ---------------------------------------------------------------------------------------------
 // install into the real API server
-
-/** A KubeConfig that authenticates as `namespace/name`, with a short-lived token (TokenRequest). */
-async function kubeConfigAs(kc: KubeConfig, namespace: string, name: string): Promise<KubeConfig> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const req = await core.createNamespacedServiceAccountToken({
-    name,
-    namespace,
-    body: { spec: { audiences: [], expirationSeconds: 600 } },
-  });
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || !req.status?.token) throw new Error('no cluster or no token');
-  const as = new KubeConfig();
-  as.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name, token: req.status.token }],
-    contexts: [{ name, cluster: cluster.name, user: name }],
-    currentContext: name,
-  });
-  return as;
-}
-
-type Check = [verb: string, resource: string, namespace: string, extra?: Partial<V1ResourceAttributes>];
-
-/** Asks the API server, as the ServiceAccount itself, whether it may do `check`. */
-async function may(authz: AuthorizationV1Api, [verb, resource, namespace, extra]: Check): Promise<boolean> {
-  // "plural[.group][/subresource]", as kubectl auth can-i spells it.
-  const [qualified = '', subresource = ''] = resource.split('/');
-  const dot = qualified.indexOf('.');
-  const [res, group] = dot < 0 ? [qualified, ''] : [qualified.slice(0, dot), qualified.slice(dot + 1)];
-  const review = await authz.createSelfSubjectAccessReview({
-    body: {
-      spec: {
-        resourceAttributes: {
-          verb,
-          group,
-          resource: res,
-          subresource,
-          namespace,
-          ...extra,
-        },
-      },
-    },
-  });
-  return review.status?.allowed ?? false;
-}
-
-const describeCheck = ([verb, resource, namespace, extra]: Check) =>
-  `${verb} ${resource}${extra?.name ? ` ${extra.name}` : ''} ${namespace ? `in ${namespace}` : 'cluster-wide'}`;
 
 describe('chart installed into the real API server', () => {
   const kc = testKubeConfig();
@@ -654,7 +530,12 @@ describe('chart installed into the real API server', () => {
       .map((c) => c.metadata?.name ?? '')
       .filter((n) => n.endsWith('.fledge.dev'))
       .sort();
-    expect(crds).toEqual(['alertproviders.fledge.dev', 'canaries.fledge.dev', 'metrictemplates.fledge.dev']);
+    expect(crds).toEqual([
+      'alertproviders.fledge.dev',
+      'canaries.fledge.dev',
+      'fleetcanaries.fledge.dev',
+      'metrictemplates.fledge.dev',
+    ]);
   });
 
   describe('cluster mode (watchNamespace empty)', () => {
@@ -807,6 +688,7 @@ describe('helm upgrade and the CRDs', () => {
         expect(left).toEqual([
           'alertproviders.fledge.dev',
           'canaries.fledge.dev',
+          'fleetcanaries.fledge.dev',
           'metrictemplates.fledge.dev',
         ]);
       } finally {
