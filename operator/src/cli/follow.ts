@@ -1,5 +1,6 @@
-// One Canary followed through a Kubernetes watch for as long as the caller wants: the API server
-// ends watches every few minutes and connections break, so a watch that ends is started again.
+// One fledge object (a Canary, a FleetCanary) followed through a Kubernetes watch for as long as
+// the caller wants: the API server ends watches every few minutes and connections break, so a
+// watch that ends is started again.
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/index.ts';
 import type { CanaryView } from './render.ts';
@@ -17,6 +18,17 @@ export function followCanary(
   name: string,
   onChange: (canary: CanaryView) => void,
 ): Following {
+  return followObject(kc, 'canaries', namespace, name, onChange);
+}
+
+/** The same for any fledge.dev resource by its plural. */
+export function followObject<T>(
+  kc: KubeConfig,
+  plural: string,
+  namespace: string,
+  name: string,
+  onChange: (obj: T) => void,
+): Following {
   let stopped = false;
   let request: { abort(): void } | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -27,9 +39,9 @@ export function followCanary(
     if (stopped) return;
     try {
       const req = await new Watch(kc).watch(
-        `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/canaries`,
+        `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`,
         { fieldSelector: `metadata.name=${name}` },
-        (type: string, obj: CanaryView) => {
+        (type: string, obj: T) => {
           if (!stopped && type !== 'BOOKMARK' && type !== 'DELETED') onChange(obj);
         },
         () => restart(),

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../env/wait.ts';
+import { runCli } from '../cli/run-cli.ts';
 import type { CanaryStatus } from '../../../operator/src/api/index.ts';
 import type { OperatorProcess } from '../operator/harness.ts';
 import { fleetEnv, type FleetEnv } from './fleet-env.ts';
@@ -68,6 +69,12 @@ describe('fleet: one release, wave by wave, across member clusters', () => {
     expect(await primaryImage('m2')).toBe('example/web:1');
     const reasons = (await env.fleetEvents(app)).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['ReleaseStarted', 'GateOpened', 'Halted']));
+    // The CLI on the hub: the grid, and exit 1 for a halted release.
+    const cli = await runCli(inject('kubeconfig'), ['fleet', 'status', app, '-n', env.hubNs]);
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toMatch(/Halted {2}release app=example\/web:2/);
+    expect(cli.stdout).toMatch(/^ {2}m1 {2}Failed.*failed success-rate/m);
+    expect(cli.stdout).toMatch(/^ {2}m2 {2}Waiting/m);
   });
 
   it('promotes a good release wave by wave, through hub crashes, opening each gate once', async () => {
@@ -78,6 +85,16 @@ describe('fleet: one release, wave by wave, across member clusters', () => {
     const second = await env.startHub();
     await setImage('example/web:3');
     await env.waitForFleet(app, 'the release of web:3 started', (s) => s.release?.id === 'app=example/web:3');
+    // Followed live from the hub until the verdict.
+    const watching = runCli(inject('kubeconfig'), [
+      'fleet',
+      'status',
+      app,
+      '-n',
+      env.hubNs,
+      '--watch',
+      '--no-tty',
+    ]);
     // SIGKILL the hubs while m1 analyses, and again while wave 1 soaks; a new hub resumes from status.
     await waitFor('m1 analysing web:3', async () => (await statusOf('m1')).phase === 'Progressing', {
       timeoutMs: 30_000,
@@ -104,6 +121,12 @@ describe('fleet: one release, wave by wave, across member clusters', () => {
     expect(m2Handled - wave1Promoted).toBeGreaterThanOrEqual(3000);
     expect((await env.fleetEvents(app)).map((e) => e.reason)).toEqual(
       expect.arrayContaining(['WaveSucceeded', 'Succeeded']),
+    );
+    const watched = await watching;
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/wave first {2}Soaking/);
+    expect(watched.stdout.trimEnd().split('\n').slice(-6).join('\n')).toMatch(
+      /Succeeded {2}release app=example\/web:3/,
     );
   });
 });
