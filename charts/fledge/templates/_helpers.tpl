@@ -76,3 +76,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $names = append $names .name -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The fleet controller's pods: a name of their own, so no selector of the operator's matches them. */}}
+{{- define "fledge.fleetSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "fledge.name" . }}-fleet
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "fledge.fleetLabels" -}}
+helm.sh/chart: {{ include "fledge.chart" . }}
+{{ include "fledge.fleetSelectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: fleet-controller
+app.kubernetes.io/part-of: fledge
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}

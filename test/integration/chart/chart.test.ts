@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { createFleetMetrics } from '../../../operator/src/fleet/metrics.ts';
 import { createMetrics } from '../../../operator/src/runtime/metrics.ts';
 import { startCluster } from '../../env/cluster.ts';
 import { statusCode, testKubeConfig } from '../support.ts';
@@ -345,7 +346,8 @@ describe('chart rendering', () => {
 
   it('alerts and dashboard name only metrics the operator exports', async () => {
     const exported = new Set<string>();
-    for (const m of await createMetrics().registry.getMetricsAsJSON()) {
+    const registries = [createMetrics().registry, createFleetMetrics().registry];
+    for (const m of (await Promise.all(registries.map((r) => r.getMetricsAsJSON()))).flat()) {
       exported.add(m.name);
       if (String(m.type) === 'histogram')
         for (const x of ['_bucket', '_count', '_sum']) exported.add(m.name + x);

@@ -93,6 +93,62 @@ describe('chart: fleet controller and fleet member, rendered', () => {
     expect(find(ms, 'ClusterRole').filter((m) => m.metadata.name.includes('fleet'))).toEqual([]);
   });
 
+  it('keeps the operator’s and the fleet controller’s pods apart: no selector matches both', async () => {
+    const ms = await render('fleet.enabled=true');
+    const podLabels = (name: string) =>
+      (one(ms, 'Deployment', name).spec as { template: { metadata: { labels: Record<string, string> } } })
+        .template.metadata.labels;
+    const matches = (sel: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(sel).every(([k, v]) => labels[k] === v);
+    const selectors: [string, Record<string, string>][] = [
+      [
+        'Deployment/fledge',
+        (one(ms, 'Deployment', 'fledge').spec as { selector: { matchLabels: Record<string, string> } })
+          .selector.matchLabels,
+      ],
+      [
+        'PodDisruptionBudget/fledge',
+        (
+          one(ms, 'PodDisruptionBudget', 'fledge').spec as {
+            selector: { matchLabels: Record<string, string> };
+          }
+        ).selector.matchLabels,
+      ],
+      [
+        'Service/fledge-metrics',
+        (one(ms, 'Service', 'fledge-metrics').spec as { selector: Record<string, string> }).selector,
+      ],
+      [
+        'Deployment/fledge-fleet',
+        (one(ms, 'Deployment', 'fledge-fleet').spec as { selector: { matchLabels: Record<string, string> } })
+          .selector.matchLabels,
+      ],
+      [
+        'Service/fledge-fleet-metrics',
+        (one(ms, 'Service', 'fledge-fleet-metrics').spec as { selector: Record<string, string> }).selector,
+      ],
+    ];
+    const selected = selectors.map(([what, sel]) => [
+      what,
+      matches(sel, podLabels('fledge')),
+      matches(sel, podLabels('fledge-fleet')),
+    ]);
+    expect(selected).toEqual([
+      ['Deployment/fledge', true, false],
+      ['PodDisruptionBudget/fledge', true, false],
+      ['Service/fledge-metrics', true, false],
+      ['Deployment/fledge-fleet', false, true],
+      ['Service/fledge-fleet-metrics', false, true],
+    ]);
+    // Both metrics Services carry the labels the chart's ServiceMonitor selects.
+    const monitor = await render('fleet.enabled=true', 'serviceMonitor.enabled=true');
+    const wanted = (
+      one(monitor, 'ServiceMonitor').spec as { selector: { matchLabels: Record<string, string> } }
+    ).selector.matchLabels;
+    for (const svc of ['fledge-metrics', 'fledge-fleet-metrics'])
+      expect(matches(wanted, one(monitor, 'Service', svc).metadata.labels ?? {}), svc).toBe(true);
+  });
+
   it('gives a member cluster’s hub identity only reads and the command annotation', async () => {
     const cluster = await render('fleetMember.enabled=true');
     expect(one(cluster, 'ClusterRole', 'fledge-fleet-member').rules).toEqual(memberRules);
