@@ -6,6 +6,7 @@ import {
   API_VERSION,
   GROUP,
   parseAlertProvider,
+  parseFleetCanary,
   parseCanary,
   parseMetricTemplate,
   parseWithDefaultProvider,
@@ -32,12 +33,13 @@ const providerNamed = (doc: unknown) =>
 function parserFor(kind: Kind, o: LintOptions): (doc: unknown) => Parsed<unknown> {
   if (kind === 'MetricTemplate') return parseMetricTemplate;
   if (kind === 'AlertProvider') return parseAlertProvider;
+  if (kind === 'FleetCanary') return parseFleetCanary;
   return (doc) =>
     providerNamed(doc) || o.meshProvider !== undefined
       ? parseWithDefaultProvider(doc, o.meshProvider)
       : parseCanary(doc);
 }
-const kinds = { Canary: true, MetricTemplate: true, AlertProvider: true } as const;
+const kinds = { Canary: true, MetricTemplate: true, AlertProvider: true, FleetCanary: true } as const;
 type Kind = keyof typeof kinds;
 
 export interface Finding {

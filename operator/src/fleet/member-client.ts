@@ -8,11 +8,10 @@ import { apiMessage, httpStatus } from '../kube/errors.ts';
 import { KubeRest, MERGE_PATCH, resourcePath } from '../kube/rest.ts';
 import { targetRevision } from '../workloads/revision.ts';
 import { releasedTemplate } from '../workloads/workload.ts';
+import { clusterAccess } from './cluster-secret.ts';
 import { releaseIdentity } from './identity.ts';
 import type { MemberRead } from './plan.ts';
 
-/** The Secret key holding the member's kubeconfig (Flux's `value` is read too). */
-export const KUBECONFIG_KEYS = ['kubeconfig', 'value'] as const;
 /** Optional annotation on a cluster Secret: the Canary's namespace in that cluster, when it differs. */
 export const CANARY_NAMESPACE_ANNOTATION = `${GROUP}/canary-namespace`;
 
@@ -47,11 +46,20 @@ export class MemberClient {
     timeoutMs: number,
   ): MemberClient | { error: string } {
     const name = secret.metadata?.name ?? '';
-    const key = KUBECONFIG_KEYS.find((k) => secret.data?.[k] !== undefined);
-    if (!key) return { error: `Secret ${name} has no kubeconfig key` };
+    const access = clusterAccess(secret);
+    if ('error' in access) return access;
     const kc = new BoundedKubeConfig(timeoutMs);
     try {
-      kc.loadFromString(Buffer.from(secret.data![key]!, 'base64').toString('utf8'));
+      if ('kubeconfig' in access) kc.loadFromString(access.kubeconfig);
+      else {
+        const { user, ...cluster } = access.options;
+        kc.loadFromOptions({
+          clusters: [{ name, ...cluster }],
+          users: [{ name, ...user }],
+          contexts: [{ name, cluster: name, user: name }],
+          currentContext: name,
+        });
+      }
       if (!kc.getCurrentCluster()) throw new Error('it names no current cluster');
       refuseProxy(kc);
     } catch (err) {

@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
+import { parse } from 'yaml';
 import { GROUP, VERSION, type FleetCanaryStatus } from '../../../operator/src/api/index.ts';
 import { startCluster, type Cluster } from '../../env/cluster.ts';
 import { startPrometheus, type Prometheus } from '../../env/prometheus.ts';
@@ -193,13 +194,35 @@ export async function fleetEnv(memberNames: string[]) {
       }
       await Promise.all(members.map((m) => m.f.waitForStatus(app, 'Initialized', initialized)));
     },
-    /** The member's own kubeconfig in a cluster Secret on the hub. */
-    registerMember: async (name: string, labels: Record<string, string>) =>
-      hub.registerCluster(
+    /**
+     * The member's credentials in a cluster Secret on the hub: its kubeconfig, or (argocd) Argo CD's
+     * cluster Secret form, `server` and a `config` with the same client certificate.
+     */
+    registerMember: async (
+      name: string,
+      labels: Record<string, string>,
+      form: 'kubeconfig' | 'argocd' = 'kubeconfig',
+    ) => {
+      const text = await readFile(members.find((m) => m.name === name)!.cluster.kubeconfig, 'utf8');
+      if (form === 'kubeconfig') return hub.registerCluster(name, labels, text);
+      const k = parse(text) as {
+        clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+        users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
+      };
+      const config = {
+        tlsClientConfig: {
+          caData: k.clusters[0]!.cluster['certificate-authority-data'],
+          certData: k.users[0]!.user['client-certificate-data'],
+          keyData: k.users[0]!.user['client-key-data'],
+        },
+      };
+      const b64 = (s: string) => Buffer.from(s).toString('base64');
+      await hub.createSecret(
         name,
-        labels,
-        await readFile(members.find((m) => m.name === name)!.cluster.kubeconfig, 'utf8'),
-      ),
+        { ...labels, 'argocd.argoproj.io/secret-type': 'cluster' },
+        { name: b64(name), server: b64(k.clusters[0]!.cluster.server), config: b64(JSON.stringify(config)) },
+      );
+    },
     teardown,
   };
 }

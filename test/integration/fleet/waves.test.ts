@@ -25,7 +25,8 @@ describe('fleet: one release, wave by wave, across member clusters', () => {
     env = await fleetEnv(['m1', 'm2']);
     await env.deployApp(app);
     await env.registerMember('m1', { 'fledge.dev/fleet': 'shop', wave: 'first' });
-    await env.registerMember('m2', { 'fledge.dev/fleet': 'shop', wave: 'rest' });
+    // m2 as Argo CD describes a cluster: its hub's ApplicationSets and the fleet share one Secret.
+    await env.registerMember('m2', { 'fledge.dev/fleet': 'shop', wave: 'rest' }, 'argocd');
     await env.createFleet(app, {
       canaryRef: { namespace: 'shop', name: app },
       clusters: 'fledge.dev/fleet=shop',
