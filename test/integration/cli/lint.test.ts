@@ -63,6 +63,18 @@ describe('kubectl fledge lint and examples/', () => {
     }
   });
 
+  it('passes the fledge objects of the GitOps walkthroughs (examples/fleet/)', async () => {
+    const dirs = ['flux', 'argocd'].map((d) => join(examples, 'fleet', d));
+    const files = (
+      await Promise.all(
+        dirs.map(async (d) => (await readdir(d)).filter((f) => f.endsWith('.yaml')).map((f) => join(d, f))),
+      )
+    ).flat();
+    const lint = await runCli(inject('kubeconfig'), ['lint', ...files]);
+    expect(lint.code).toBe(0);
+    expect(lint.stdout).toMatch(/FleetCanary argocd\/storefront: valid/);
+  });
+
   it('exits 2 on a missing file or an invalid manifest, and --from-flagger output lints clean', async () => {
     const missing = await runCli(inject('kubeconfig'), ['lint', '/no/such/file.yaml']);
     expect(missing).toMatchObject({ code: 2 });
