@@ -23,8 +23,12 @@ export class FleetLoop {
     this.pollMs = pollMs;
   }
 
-  /** Ready once FleetCanaries have been listed (and while they still can be). */
+  /**
+   * Ready while leading once FleetCanaries have been listed (and while they still can be); a
+   * standby is ready too, so a rollout of the Deployment never waits on the replica that does not lead.
+   */
   readiness(): { ok: boolean; reason: string } {
+    if (!this.active) return { ok: true, reason: 'standby' };
     return this.synced ? { ok: true, reason: 'ok' } : { ok: false, reason: 'FleetCanaries not listed yet' };
   }
 
@@ -37,6 +41,7 @@ export class FleetLoop {
   /** Stops scheduling and waits for the pass in flight. */
   async stop(): Promise<void> {
     this.active = false;
+    this.synced = false;
     clearTimeout(this.timer);
     await this.running;
   }

@@ -239,7 +239,16 @@ export function plan(input: PlanInput): Plan {
     };
   }
 
-  const views = (status.clusters ?? []).map((c) => observeCluster(c, byName.get(c.name), release.id, now));
+  // A wave renamed or removed mid-release: its clusters move to the wave their labels select now,
+  // or leave the release when none does (the user took them out), never silently out of every wave.
+  const waveNames = new Set(spec.waves.map((w) => w.name));
+  const rehomed = (status.clusters ?? []).flatMap((c) => {
+    if (waveNames.has(c.wave)) return [c];
+    const member = byName.get(c.name);
+    const wave = member && waveOf(spec.waves, input.waveSelectors, member.labels);
+    return wave ? [{ ...c, wave: wave.name }] : [];
+  });
+  const views = rehomed.map((c) => observeCluster(c, byName.get(c.name), release.id, now));
   let halted = status.halted;
   const commands: MemberCommand[] = [];
   const waves: NonNullable<FleetCanaryStatus['waves']> = [];

@@ -260,6 +260,26 @@ describe('fleet plan', () => {
     expect(p.status.clusters?.find((c) => c.name === 'b')?.phase).toBe('Syncing');
   });
 
+  it('moves the clusters of a wave renamed mid-release to the wave that selects them now', () => {
+    const s1 = run(spec(), {}, [waiting('a', '1'), waiting('b', '2')]);
+    const renamed = spec({
+      waves: [
+        { name: 'pilot', clusters: 'wave=1' },
+        { name: 'rest', clusters: '' },
+      ],
+    });
+    const p = run(renamed, s1.status, [waiting('a', '1', promote('a').text), waiting('b', '2')], 5);
+    expect(p.status.clusters?.map((c) => [c.name, c.wave])).toEqual([
+      ['a', 'pilot'],
+      ['b', 'rest'],
+    ]);
+    expect(p.status.phase).toBe('Progressing');
+    // A wave whose selector no longer takes the cluster: it leaves the release.
+    const narrowed = spec({ waves: [{ name: 'only', clusters: 'wave=2' }] });
+    const q = run(narrowed, s1.status, [waiting('a', '1', promote('a').text), waiting('b', '2')], 6);
+    expect(q.status.clusters?.map((c) => c.name)).toEqual(['b']);
+  });
+
   it('opens nothing while suspended', () => {
     expect(run(spec({ suspend: true }), {}, [waiting('a', '1')]).commands).toEqual([]);
   });
