@@ -108,6 +108,10 @@ export const fleetClusterStatusSchema = z.object({
     .describe('The revision the hub opened the gate for (persisted before the gate is opened)'),
   approvedAt: time.optional(),
   abortedRevision: z.string().optional().describe('The revision the hub aborted when the wave halted'),
+  startRevision: z
+    .string()
+    .optional()
+    .describe('Its revision when the release started: only a change from it can start the next release'),
   succeededAt: time.optional().describe('When the hub first saw it promoted (its clock)'),
   lastFailedCheck: z
     .object({ name: z.string(), message: z.string().optional(), time: time.optional() })

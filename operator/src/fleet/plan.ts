@@ -109,15 +109,26 @@ export function waveOf(
 
 /**
  * The release the fleet should be running: an identity some member is analysing (or failed) that
- * is not the one the fleet already runs. When members disagree, the one most of them show wins,
- * then the lowest by name, so the choice does not depend on read order.
+ * is not the one the fleet already runs. During a release only a cluster of it whose revision
+ * changed since the release started can start the next one: a cluster still waiting at the
+ * previous release (its GitOps agent has not synced yet) must not pull the fleet back to it. When
+ * members disagree, the one most of them show wins, then the lowest by name, so the choice does
+ * not depend on read order.
  */
-export function nextRelease(members: readonly Member[], current: string | undefined): string | undefined {
+export function nextRelease(
+  members: readonly Member[],
+  current: FleetCanaryStatus | undefined,
+): string | undefined {
+  const inRelease = new Map((current?.clusters ?? []).map((c) => [c.name, c]));
   const counts = new Map<string, number>();
   for (const m of members) {
     const r = m.read;
     if (r.kind !== 'canary' || r.identity === undefined || r.revision === undefined) continue;
-    if (r.revision === r.promotedRevision || r.identity === current) continue;
+    if (r.revision === r.promotedRevision || r.identity === current?.release?.id) continue;
+    if (current?.release) {
+      const c = inRelease.get(m.name);
+      if (!c || (c.startRevision !== undefined && c.startRevision === r.revision)) continue;
+    }
     counts.set(r.identity, (counts.get(r.identity) ?? 0) + 1);
   }
   const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
@@ -146,6 +157,7 @@ function observeCluster(
     ...(prior.approvedRevision !== undefined ? { approvedRevision: prior.approvedRevision } : {}),
     ...(prior.approvedAt !== undefined ? { approvedAt: prior.approvedAt } : {}),
     ...(prior.abortedRevision !== undefined ? { abortedRevision: prior.abortedRevision } : {}),
+    ...(prior.startRevision !== undefined ? { startRevision: prior.startRevision } : {}),
     time: now,
   };
   if (!read) {
@@ -215,14 +227,21 @@ export function plan(input: PlanInput): Plan {
   const unassigned = assigned.filter((a) => !a.wave).map((a) => a.m.name);
 
   let status: FleetCanaryStatus = input.status;
-  const started = nextRelease(members, status.release?.id);
+  const started = nextRelease(members, status.release ? status : undefined);
   if (started !== undefined) {
     // The clusters of a release are fixed when it starts; one added later joins the next release.
     status = {
       release: { id: started, startedAt: now },
       clusters: assigned
         .filter((a) => a.wave)
-        .map((a) => ({ name: a.m.name, wave: a.wave!.name, phase: 'Syncing' as const })),
+        .map((a) => ({
+          name: a.m.name,
+          wave: a.wave!.name,
+          phase: 'Syncing' as const,
+          ...(a.m.read.kind === 'canary' && a.m.read.revision !== undefined
+            ? { startRevision: a.m.read.revision }
+            : {}),
+        })),
     };
     events.push({ type: 'Normal', reason: 'ReleaseStarted', message: `release ${started} started` });
   }

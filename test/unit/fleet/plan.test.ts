@@ -258,6 +258,17 @@ describe('fleet plan', () => {
     expect(p.status.release?.id).toBe('app=web:3');
     expect(p.commands).toEqual([memberCommand(UID, 'a', 'promote', 'r3-a')]);
     expect(p.status.clusters?.find((c) => c.name === 'b')?.phase).toBe('Syncing');
+    // b has not synced yet: still waiting at web:2, it must not pull the fleet back to web:2.
+    const again = run(spec(), p.status, [v3, waiting('b', '2')], 6);
+    expect(again.status.release?.id).toBe('app=web:3');
+    expect(again.events.map((e) => e.reason)).not.toContain('ReleaseStarted');
+    // A revert in Git to web:2 is a new release again: a's revision changes from where web:3 began.
+    const reverted = member(
+      'a',
+      '1',
+      canary({ phase: 'Waiting', identity: 'app=web:2', revision: 'r2-a', promoted: 'r1-a' }),
+    );
+    expect(run(spec(), again.status, [reverted, waiting('b', '2')], 7).status.release?.id).toBe('app=web:2');
   });
 
   it('moves the clusters of a wave renamed mid-release to the wave that selects them now', () => {
