@@ -52,9 +52,11 @@ export const fleetCanarySpecSchema = z
         name: z.string().min(1).max(253).describe('Name of the Canary in every member cluster'),
       })
       .describe('The Canary the release runs through, the same in every member cluster'),
-    clusters: selectorString.describe(
-      "Label selector of the Secrets (in the FleetCanary's namespace, with a kubeconfig key) of the member clusters",
-    ),
+    clusters: selectorString
+      .min(1)
+      .describe(
+        "Label selector of the Secrets (in the FleetCanary's namespace, with a kubeconfig key) of the member clusters; required, so other Secrets there are never taken for clusters",
+      ),
     releaseAnnotation: z
       .string()
       .min(1)

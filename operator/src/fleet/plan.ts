@@ -407,7 +407,8 @@ function abortInFlight(inWave: ClusterView[], uid: string, events: FleetEvent[])
   for (const v of inWave) {
     const r = v.read;
     if (r?.kind !== 'canary' || !v.atRelease || r.revision === undefined || v.done || v.failed) continue;
-    if (!ANALYSIS_PHASES.includes(r.phase)) continue;
+    // Only what the hub let in: a cluster still held at its gate stays there, untouched.
+    if (!ANALYSIS_PHASES.includes(r.phase) || v.status.approvedRevision !== r.revision) continue;
     if (v.status.abortedRevision !== r.revision) {
       v.status.abortedRevision = r.revision;
       events.push({

@@ -52,7 +52,7 @@ describe('fleet: bad members and bad specs are reported by name', () => {
 
   it('refuses an invalid FleetCanary at admission, naming the field', async () => {
     const err = await env
-      .createFleet('empty', { canaryRef: { namespace: 'shop', name: 'web' }, clusters: '', waves: [] })
+      .createFleet('empty', { canaryRef: { namespace: 'shop', name: 'web' }, clusters: 'x=y', waves: [] })
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -62,7 +62,7 @@ describe('fleet: bad members and bad specs are reported by name', () => {
     const zero = await env
       .createFleet('zero', {
         canaryRef: { namespace: 'shop', name: 'web' },
-        clusters: '',
+        clusters: 'x=y',
         waves: [{ name: 'all', clusters: '', maxParallel: 0 }],
       })
       .then(
@@ -71,6 +71,14 @@ describe('fleet: bad members and bad specs are reported by name', () => {
       );
     expect(statusCode(zero)).toBe(422);
     expect(statusMessage(zero)).toMatch(/spec\.waves\[0\]\.maxParallel/);
+    const all = await env
+      .createFleet('all', { canaryRef: { namespace: 'shop', name: 'web' }, clusters: '', waves: wave })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(statusCode(all)).toBe(422);
+    expect(statusMessage(all)).toMatch(/spec\.clusters/);
   });
 
   it('stalls on a selector it cannot parse, naming the field', async () => {

@@ -191,6 +191,15 @@ describe('fleet plan', () => {
     ];
     const h = run(s, s1.status, ms, 5);
     expect(h.commands).toEqual([memberCommand(UID, 'b', 'abort', 'r2-b')]);
+    // A cluster the hub never let in stays at its gate: not aborted.
+    const s2 = spec({ abortOnHalt: true, waves: [{ name: 'all', clusters: '', maxParallel: 1 }] });
+    const first = run(s2, {}, [waiting('a', '1'), waiting('c', '1')]);
+    const failedA = member(
+      'a',
+      '1',
+      canary({ phase: 'Failed', identity: 'app=web:2', revision: 'r2-a', promoted: 'r1-a' }),
+    );
+    expect(run(s2, first.status, [failedA, waiting('c', '1')], 5).commands).toEqual([]);
     expect(h.status.clusters?.find((c) => c.name === 'b')?.abortedRevision).toBe('r2-b');
   });
 
