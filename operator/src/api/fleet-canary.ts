@@ -114,12 +114,17 @@ export const fleetClusterStatusSchema = z.object({
     .string()
     .optional()
     .describe('Its revision when the release started: only a change from it can start the next release'),
+  attempt: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('Gate openings the member refused (suspended, say) and the hub sent again'),
   succeededAt: time.optional().describe('When the hub first saw it promoted (its clock)'),
   lastFailedCheck: z
     .object({ name: z.string(), message: z.string().optional(), time: time.optional() })
     .optional(),
   message: z.string().optional(),
-  time: time.optional().describe('When the hub last read it'),
+  time: time.optional().describe('When this entry last changed'),
 });
 export type FleetClusterStatus = z.infer<typeof fleetClusterStatusSchema>;
 

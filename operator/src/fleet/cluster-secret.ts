@@ -3,6 +3,7 @@
 // - Argo CD's cluster Secret (`server`, `config` with bearerToken / basic auth / tlsClientConfig),
 //   so a hub running Argo CD can select the cluster Secrets its ApplicationSets already use.
 import type { V1Secret } from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import { z } from 'zod';
 
 /** The Secret keys that may hold a member's kubeconfig. */
@@ -42,7 +43,16 @@ export function clusterAccess(secret: V1Secret): ClusterAccess {
   const name = secret.metadata?.name ?? '';
   const data = secret.data ?? {};
   const key = KUBECONFIG_KEYS.find((k) => data[k] !== undefined);
-  if (key) return { kubeconfig: decode(data[key]!) };
+  if (key) {
+    const kubeconfig = decode(data[key]!);
+    const hubSide = hubSideFields(kubeconfig);
+    if (hubSide.length) {
+      return {
+        error: `Secret ${name}: ${hubSide.join(', ')} not supported in a cluster Secret (they would run a program or read a file on the hub): embed the credentials (token, *-data)`,
+      };
+    }
+    return { kubeconfig };
+  }
   if (data['server'] === undefined || data['config'] === undefined) {
     return { error: `Secret ${name} has no kubeconfig key (nor Argo CD's server and config)` };
   }
@@ -76,4 +86,35 @@ export function clusterAccess(secret: V1Secret): ClusterAccess {
       },
     },
   };
+}
+
+// Kubeconfig fields that make the client read a file or run a program where it runs, the hub:
+// a Secret naming token-file /var/run/secrets/.../token would send the hub's own token to the
+// member's server. Checked on the text, before any client loads it (loading reads token-file).
+const USER_HUB_SIDE = [
+  'exec',
+  'auth-provider',
+  'token-file',
+  'tokenFile',
+  'client-certificate',
+  'client-key',
+];
+const CLUSTER_HUB_SIDE = ['certificate-authority'];
+
+function hubSideFields(text: string): string[] {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch {
+    return [];
+  }
+  const list = (k: string, inner: string) =>
+    ((doc as Record<string, unknown> | null)?.[k] as { [key: string]: unknown }[] | undefined)?.map(
+      (e) => (e?.[inner] ?? {}) as Record<string, unknown>,
+    ) ?? [];
+  const found = new Set<string>();
+  for (const u of list('users', 'user')) for (const f of USER_HUB_SIDE) if (u[f] !== undefined) found.add(f);
+  for (const c of list('clusters', 'cluster'))
+    for (const f of CLUSTER_HUB_SIDE) if (c[f] !== undefined) found.add(f);
+  return [...found];
 }

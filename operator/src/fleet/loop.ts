@@ -10,6 +10,8 @@ export class FleetLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private active = false;
+  /** Counts starts: a pass of an earlier term does not schedule the next one (leadership lost and regained meanwhile). */
+  private term = 0;
   private synced = false;
   private readonly seen = new Set<string>();
 
@@ -35,6 +37,7 @@ export class FleetLoop {
   start(): void {
     if (this.active) return;
     this.active = true;
+    this.term++;
     this.schedule(0);
   }
 
@@ -48,8 +51,11 @@ export class FleetLoop {
 
   private schedule(ms: number): void {
     if (!this.active) return;
+    const term = this.term;
     this.timer = setTimeout(() => {
-      this.running = this.tick().then((delay) => this.schedule(delay));
+      this.running = this.tick().then((delay) => {
+        if (term === this.term) this.schedule(delay);
+      });
     }, ms);
   }
 

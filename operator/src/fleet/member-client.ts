@@ -10,7 +10,7 @@ import { targetRevision } from '../workloads/revision.ts';
 import { releasedTemplate } from '../workloads/workload.ts';
 import { clusterAccess } from './cluster-secret.ts';
 import { releaseIdentity } from './identity.ts';
-import type { MemberRead } from './plan.ts';
+import type { MemberRead } from './member-read.ts';
 
 /** Optional annotation on a cluster Secret: the Canary's namespace in that cluster, when it differs. */
 export const CANARY_NAMESPACE_ANNOTATION = `${GROUP}/canary-namespace`;
@@ -135,6 +135,7 @@ export class MemberClient {
         ? { name: fail.name, ...(fail.message ? { message: fail.message } : {}), time: fail.time }
         : undefined,
       command: canary.metadata?.annotations?.[COMMAND_ANNOTATION],
+      lastCommand: status.lastCommand,
       message: status.message,
     };
   }

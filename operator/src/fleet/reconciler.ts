@@ -15,11 +15,12 @@ import {
   type FleetCanaryStatus,
 } from '../api/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { apiMessage, isConflict } from '../kube/errors.ts';
+import { apiMessage, httpStatus, isConflict } from '../kube/errors.ts';
 import { parseSelector, SelectorError, type Requirement } from '../kube/label-selector.ts';
 import type { KubeRest } from '../kube/rest.ts';
-import { MERGE_PATCH, resourcePath } from '../kube/rest.ts';
+import { JSON_PATCH, resourcePath } from '../kube/rest.ts';
 import { setCondition, type Condition } from '../status/conditions.ts';
+import { canonicalJson } from '../workloads/revision.ts';
 import type { FleetMetrics } from './metrics.ts';
 import { MemberClient } from './member-client.ts';
 import { plan, type Member, type Plan } from './plan.ts';
@@ -53,7 +54,13 @@ export interface PassResult {
 export const fleetPath = (namespace?: string, name?: string, subresource?: string) =>
   resourcePath({ group: GROUP, version: VERSION, plural: 'fleetcanaries', namespace, name, subresource });
 
-/** Member clients by namespace/Secret, rebuilt when the Secret changes (a rotated credential). */
+/**
+ * A member client per Secret and Canary namespace (FleetCanaries of other namespaces' Canaries may
+ * select the same Secrets), rebuilt when the Secret changes (a rotated credential).
+ */
+const clientKey = (secretNamespace: string, secret: string, spec: FleetCanarySpec) =>
+  `${secretNamespace}/${secret}/${spec.canaryRef.namespace}`;
+
 export type MemberClients = Map<string, { version: string; client: MemberClient | { error: string } }>;
 
 export async function reconcileFleet(fleet: FleetObject, deps: FleetDeps): Promise<PassResult> {
@@ -101,7 +108,7 @@ export async function reconcileFleet(fleet: FleetObject, deps: FleetDeps): Promi
   const byName = new Map(members.map((m) => [m.name, m]));
   await Promise.all(
     decided.commands.map(async (cmd) => {
-      const client = deps.clients.get(`${namespace}/${cmd.cluster}`)?.client;
+      const client = deps.clients.get(clientKey(namespace, cmd.cluster, spec.value))?.client;
       if (!client || 'error' in client || !byName.has(cmd.cluster)) return;
       try {
         await client.send(spec.value.canaryRef.name, cmd.text);
@@ -151,7 +158,7 @@ async function readMembers(secrets: V1Secret[], spec: FleetCanarySpec, deps: Fle
     for (let i = next++; i < secrets.length; i = next++) {
       const secret = secrets[i]!;
       const name = secret.metadata?.name ?? '';
-      const key = `${secret.metadata?.namespace}/${name}`;
+      const key = clientKey(secret.metadata?.namespace ?? '', name, spec);
       const version = `${secret.metadata?.uid}/${secret.metadata?.resourceVersion}`;
       let entry = deps.clients.get(key);
       if (entry?.version !== version) {
@@ -250,27 +257,29 @@ function withConditions(
 }
 
 /**
- * Merge-patches status with the resourceVersion read at the start of the pass: a pass decided on
- * an older status than the stored one (another hub, a pass of the previous leader) is refused
- * with a 409, and its commands are not sent. False when refused.
+ * Replaces status (a JSON patch: nothing of the previous status survives that this one does not
+ * say) only if the FleetCanary still has the resourceVersion the pass read: a pass that decided on
+ * a stale status (another hub, a pass of the previous leader) is refused and sends nothing. An
+ * unchanged status is not written. False when refused.
  */
 async function writeStatus(fleet: FleetObject, deps: FleetDeps, status: FleetCanaryStatus): Promise<boolean> {
   const { namespace, name, resourceVersion } = fleet.metadata;
+  if (fleet.status !== undefined && canonicalJson(fleet.status) === canonicalJson(status)) return true;
   try {
-    // null clears what the previous status had and this one does not (merge patch semantics).
-    const cleared = Object.fromEntries(
-      Object.keys((fleet.status as Record<string, unknown> | undefined) ?? {})
-        .filter((k) => !(k in status))
-        .map((k) => [k, null]),
-    );
     await deps.rest.patch(
       fleetPath(namespace, name, 'status'),
-      { metadata: { resourceVersion }, status: { ...cleared, ...status } },
-      MERGE_PATCH,
+      [
+        ...(resourceVersion
+          ? [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion }]
+          : []),
+        { op: 'add', path: '/status', value: status },
+      ],
+      JSON_PATCH,
     );
     return true;
   } catch (err) {
-    if (isConflict(err)) return false;
+    // A failed test is a 422 naming the op; a 409 is the same race seen by the API server's storage.
+    if (isConflict(err) || (httpStatus(err) === 422 && /test/i.test(apiMessage(err)))) return false;
     throw err;
   }
 }

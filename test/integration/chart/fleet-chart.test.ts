@@ -25,9 +25,9 @@ import {
 } from './helm.ts';
 
 const fleetRules = [
-  { apiGroups: ['fledge.dev'], resources: ['fleetcanaries'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['fledge.dev'], resources: ['fleetcanaries/status'], verbs: ['update', 'patch'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] },
+  { apiGroups: ['fledge.dev'], resources: ['fleetcanaries'], verbs: ['get', 'list'] },
+  { apiGroups: ['fledge.dev'], resources: ['fleetcanaries/status'], verbs: ['patch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'get', 'update'] },
 ];
 const memberRules = [
@@ -244,6 +244,8 @@ describe('chart: fleet parts installed into the real API server', () => {
     ];
     const refused: Check[] = [
       ['patch', 'fleetcanaries.fledge.dev', fleets],
+      ['watch', 'secrets', fleets],
+      ['update', 'fleetcanaries.fledge.dev/status', fleets],
       ['list', 'secrets', shop],
       ['list', 'secrets', ''],
       ['get', 'canaries.fledge.dev', shop],

@@ -29,6 +29,23 @@ describe('member cluster Secrets', () => {
     });
   });
 
+  it('refuses kubeconfigs that would read a file or run a program on the hub', () => {
+    const kubeconfig = [
+      'clusters: [{name: m, cluster: {server: "https://m", certificate-authority: /etc/ca.crt}}]',
+      'users: [{name: m, user: {token-file: /var/run/secrets/kubernetes.io/serviceaccount/token}}]',
+      'contexts: [{name: m, context: {cluster: m, user: m}}]',
+      'current-context: m',
+    ].join('\n');
+    expect(clusterAccess(secret({ kubeconfig: b64(kubeconfig) }))).toEqual({
+      error:
+        'Secret eu-1: token-file, certificate-authority not supported in a cluster Secret (they would run a program or read a file on the hub): embed the credentials (token, *-data)',
+    });
+    const exec = 'users: [{name: m, user: {exec: {command: aws}}}]';
+    expect(clusterAccess(secret({ kubeconfig: b64(exec) }))).toMatchObject({
+      error: expect.stringMatching(/^Secret eu-1: exec not supported/),
+    });
+  });
+
   it('names what it cannot use', () => {
     expect(clusterAccess(secret({ token: b64('x') }))).toEqual({
       error: "Secret eu-1 has no kubeconfig key (nor Argo CD's server and config)",

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanaryPhase, FleetCanarySpec, FleetCanaryStatus } from '../../../operator/src/api/index.ts';
+import { commandId } from '../../../operator/src/api/index.ts';
 import { parseSelector } from '../../../operator/src/kube/label-selector.ts';
 import {
   memberCommand,
@@ -78,7 +79,9 @@ const run = (s: FleetCanarySpec, status: FleetCanaryStatus, members: Member[], t
     uid: UID,
     now: at(t),
   });
-const promote = (cluster: string) => memberCommand(UID, cluster, 'promote', `r2-${cluster}`);
+/** The release every test starts at t = 0. */
+const R0 = at(0).toISOString();
+const promote = (cluster: string) => memberCommand(UID, cluster, 'promote', `r2-${cluster}`, R0);
 
 describe('fleet plan', () => {
   it('is Idle while every member runs what it promoted', () => {
@@ -190,7 +193,7 @@ describe('fleet plan', () => {
       ),
     ];
     const h = run(s, s1.status, ms, 5);
-    expect(h.commands).toEqual([memberCommand(UID, 'b', 'abort', 'r2-b')]);
+    expect(h.commands).toEqual([memberCommand(UID, 'b', 'abort', 'r2-b', R0)]);
     // A cluster the hub never let in stays at its gate: not aborted.
     const s2 = spec({ abortOnHalt: true, waves: [{ name: 'all', clusters: '', maxParallel: 1 }] });
     const first = run(s2, {}, [waiting('a', '1'), waiting('c', '1')]);
@@ -253,7 +256,7 @@ describe('fleet plan', () => {
       canary({ phase: 'Waiting', identity: 'app=web:2', revision: 'r3-a', promoted: 'r1-a' }),
     );
     const p = run(spec(), s1.status, [moved], 1);
-    expect(p.commands).toEqual([memberCommand(UID, 'a', 'promote', 'r3-a')]);
+    expect(p.commands).toEqual([memberCommand(UID, 'a', 'promote', 'r3-a', R0)]);
   });
 
   it('starts the newer release when GitOps moves on mid-release', () => {
@@ -265,7 +268,7 @@ describe('fleet plan', () => {
     );
     const p = run(spec(), s1.status, [v3, waiting('b', '2')], 5);
     expect(p.status.release?.id).toBe('app=web:3');
-    expect(p.commands).toEqual([memberCommand(UID, 'a', 'promote', 'r3-a')]);
+    expect(p.commands).toEqual([memberCommand(UID, 'a', 'promote', 'r3-a', at(5).toISOString())]);
     expect(p.status.clusters?.find((c) => c.name === 'b')?.phase).toBe('Syncing');
     // b has not synced yet: still waiting at web:2, it must not pull the fleet back to web:2.
     const again = run(spec(), p.status, [v3, waiting('b', '2')], 6);
@@ -300,6 +303,98 @@ describe('fleet plan', () => {
     expect(q.status.clusters?.map((c) => c.name)).toEqual(['b']);
   });
 
+  it('counts a cluster whose target went back to the release (Failed, primary on it) as promoted', () => {
+    // x rolled B back and the fleet halted; Git reverts to P, which y (promoted B) now analyses.
+    const at1 = (name: string, phase: CanaryPhase, revision: string, promoted: string, identity: string) =>
+      member(name, name === 'x' ? '1' : '2', canary({ phase, identity, revision, promoted }));
+    const b = run(spec(), {}, [at1('x', 'Waiting', 'bx', 'px', 'B'), at1('y', 'Waiting', 'by', 'py', 'B')]);
+    const p = run(
+      spec(),
+      b.status,
+      [at1('x', 'Failed', 'px', 'px', 'P'), at1('y', 'Waiting', 'py2', 'by', 'P')],
+      5,
+    );
+    expect(p.status.release?.id).toBe('P');
+    expect(p.status.phase).not.toBe('Halted');
+    expect(p.status.clusters?.find((c) => c.name === 'x')?.succeededAt).toBeDefined();
+  });
+
+  it('lets no cluster unreadable when the release started pull the fleet back to the previous one', () => {
+    const s1 = run(spec(), {}, [waiting('a', '1'), waiting('lag', '2')]);
+    const v3 = member(
+      'a',
+      '1',
+      canary({ phase: 'Waiting', identity: 'app=web:3', revision: 'r3-a', promoted: 'r1-a' }),
+    );
+    const down = member('lag', '2', { kind: 'unreachable', message: 'timeout' });
+    const p = run(spec(), s1.status, [v3, down], 5);
+    expect(p.status.release?.id).toBe('app=web:3');
+    // lag is back, still waiting at web:2.
+    const q = run(spec(), p.status, [v3, waiting('lag', '2')], 6);
+    expect(q.status.release?.id).toBe('app=web:3');
+    expect(q.commands.map((c) => c.cluster)).toEqual(['a']);
+  });
+
+  it('keeps maxParallel while a cluster let in turns unreadable or shows another revision', () => {
+    const s = spec({ waves: [{ name: 'all', clusters: '', maxParallel: 1 }] });
+    const p = run(s, {}, [waiting('a', '1'), waiting('b', '1')]);
+    expect(p.commands.map((c) => c.cluster)).toEqual(['a']);
+    const gone = member('a', '1', { kind: 'unreachable', message: 'timeout' });
+    expect(run(s, p.status, [gone, waiting('b', '1')], 1).commands).toEqual([]);
+    const syncing = member(
+      'a',
+      '1',
+      canary({ phase: 'Progressing', identity: 'app=web:1', revision: 'rx', promoted: 'r1-a' }),
+    );
+    expect(run(s, p.status, [syncing, waiting('b', '1')], 2).commands).toEqual([]);
+  });
+
+  it('shows a gate opening the member refused, and asks again after a while as a new command', () => {
+    const p = run(spec(), {}, [waiting('a', '1')]);
+    const refused = member('a', '1', {
+      ...(canary({
+        phase: 'Waiting',
+        identity: 'app=web:2',
+        revision: 'r2-a',
+        promoted: 'r1-a',
+        command: promote('a').text,
+      }) as Extract<MemberRead, { kind: 'canary' }>),
+      lastCommand: {
+        id: commandId(promote('a').text),
+        accepted: false,
+        message: 'suspended',
+        time: at(1).toISOString(),
+      },
+    });
+    const soon = run(spec(), p.status, [refused], 10);
+    expect(soon.commands).toEqual([]);
+    expect(soon.status.clusters?.[0]?.message).toBe('its Canary refused the gate opening: suspended');
+    const later = run(spec(), soon.status, [refused], 40);
+    expect(later.commands).toEqual([memberCommand(UID, 'a', 'promote', 'r2-a', R0, 1)]);
+    expect(later.status.clusters?.[0]?.attempt).toBe(1);
+  });
+
+  it('drops finishedAt when a finished release goes on, and a cluster whose Secret is gone leaves it', () => {
+    const s = spec({ waves: [{ name: 'all', clusters: '' }] });
+    const p = run(s, {}, [waiting('a', '1'), waiting('b', '1')]);
+    const done = run(s, p.status, [succeeded('a', '1'), succeeded('b', '1')], 5);
+    expect(done.status.release?.finishedAt).toBe(at(5).toISOString());
+    // b's overlay changed under the same images: a new revision of the same release.
+    const more = member(
+      'b',
+      '1',
+      canary({ phase: 'Waiting', identity: 'app=web:2', revision: 'r2b-2', promoted: 'r2-b' }),
+    );
+    const again = run(s, done.status, [succeeded('a', '1'), more], 6);
+    expect(again.status.phase).toBe('Progressing');
+    expect(again.status.release).toEqual({ id: 'app=web:2', startedAt: R0 });
+    // b's Secret deleted: b leaves, a alone decides.
+    const left = run(s, again.status, [succeeded('a', '1')], 7);
+    expect(left.status.clusters?.map((c) => c.name)).toEqual(['a']);
+    expect(left.status.phase).toBe('Succeeded');
+    expect(left.events.map((e) => e.reason)).toContain('ClusterLeft');
+  });
+
   it('opens nothing while suspended', () => {
     expect(run(spec({ suspend: true }), {}, [waiting('a', '1')]).commands).toEqual([]);
   });
@@ -310,6 +405,13 @@ describe('fleet plan', () => {
 // machine at a manual gate: a promote for its revision starts its analysis, which ends Succeeded or
 // Failed. Invariants: no gate opens in a wave before every earlier wave promoted and soaked; none
 // opens after a halt; every command a cluster ever gets for a revision has one text.
+/** A promote command for `revision`, as the member's machine reads it. */
+const promotes = (text: string | undefined, revision: string) => {
+  if (text === undefined) return false;
+  const c = JSON.parse(text) as { verb: string; revision: string };
+  return c.verb === 'promote' && c.revision === revision;
+};
+
 describe('fleet plan under hub crashes (property)', () => {
   it('never opens a gate out of order, after a halt, or twice with different text', () => {
     fc.assert(
@@ -343,7 +445,7 @@ describe('fleet plan under hub crashes (property)', () => {
             // Members act on their annotations, as fledge's machine does.
             for (const [i, n] of names.entries()) {
               const m = state.get(n)!;
-              if (m.phase === 'Waiting' && m.command === promote(n).text)
+              if (m.phase === 'Waiting' && promotes(m.command, `r2-${n}`))
                 Object.assign(m, { phase: 'Progressing', since: t });
               else if (m.phase === 'Progressing' && t - m.since >= 6)
                 m.phase = healthy[i] ? 'Succeeded' : 'Failed';
