@@ -14,6 +14,7 @@ import { cachedObjectClient } from './routers/cached-object-client.ts';
 import { createRouter, kubeObjectClient, type Router } from './routers/index.ts';
 import { ConfigError, leaseNameFor, parseConfig, type Config } from './runtime/config.ts';
 import { startHttpServer } from './runtime/http-server.ts';
+import { exitOnSignals } from './runtime/shutdown.ts';
 import { createLogger } from './runtime/logger.ts';
 import { createMetrics, forgetCanaryGauges } from './runtime/metrics.ts';
 import { WorkloadTarget } from './workloads/workload-target.ts';
@@ -169,21 +170,13 @@ async function main(): Promise<void> {
     controller.startProcessing(reconcile);
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: finishing running passes');
+  exitOnSignals(log, 'shutting down: finishing running passes', async () => {
     leading = false;
     await controller.stop();
     await owned.stop();
     await elector?.stop();
     server.close();
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
 main().catch((err: unknown) => {

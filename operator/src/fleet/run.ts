@@ -8,6 +8,7 @@ import { LeaderElector } from '../kube/leader.ts';
 import { KubeRest } from '../kube/rest.ts';
 import { ConfigError } from '../runtime/config.ts';
 import { startHttpServer } from '../runtime/http-server.ts';
+import { exitOnSignals } from '../runtime/shutdown.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { parseFleetConfig, type FleetConfig } from './config.ts';
 import { FleetLoop } from './loop.ts';
@@ -101,19 +102,11 @@ async function main(): Promise<void> {
     loop.start();
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: finishing the pass in flight');
+  exitOnSignals(log, 'shutting down: finishing the pass in flight', async () => {
     await loop.stop();
     await elector?.stop();
     server.close();
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
 main().catch((err: unknown) => {

@@ -9,7 +9,7 @@ import { startPrometheus, type Prometheus } from '../../env/prometheus.ts';
 import { providerCrdFile } from '../../env/provider-crds.ts';
 import { waitFor } from '../../env/wait.ts';
 import { installFledgeCrds } from '../crds.ts';
-import { fixtures, initialized, startGaugeTarget } from '../operator/fixtures.ts';
+import { fixtures, gatewayCanarySpec, initialized, startGaugeTarget } from '../operator/fixtures.ts';
 import { startOperator, type OperatorProcess } from '../operator/harness.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
 
@@ -170,27 +170,10 @@ export async function fleetEnv(memberNames: string[]) {
     deployApp: async (app: string) => {
       for (const m of members) {
         await m.f.createDeployment(m.f.deployment(app, `example/${app}:1`));
-        await m.f.createCanary(app, {
-          provider: 'gatewayapi',
-          targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app },
-          service: { port: 80, gatewayRefs: [{ name: 'gw' }] },
-          progressDeadlineSeconds: 60,
-          analysis: {
-            interval: '1s',
-            threshold: 2,
-            maxWeight: 60,
-            stepWeight: 20,
-            webhooks: [{ name: 'fleet', type: 'confirm-rollout' }],
-            metrics: [
-              {
-                name: 'success-rate',
-                templateRef: { name: 'success-rate' },
-                thresholdRange: { min: 95 },
-                interval: '30s',
-              },
-            ],
-          },
-        });
+        await m.f.createCanary(
+          app,
+          gatewayCanarySpec(app, { webhooks: [{ name: 'fleet', type: 'confirm-rollout' }] }),
+        );
       }
       await Promise.all(members.map((m) => m.f.waitForStatus(app, 'Initialized', initialized)));
     },

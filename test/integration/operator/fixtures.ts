@@ -139,6 +139,36 @@ export function fixtures(kc: KubeConfig, namespace: string) {
   };
 }
 
+/** A gatewayapi Canary over the success-rate MetricTemplate; `analysis` overrides the defaults. */
+export function gatewayCanarySpec(
+  app: string,
+  analysis: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    provider: 'gatewayapi',
+    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app },
+    service: { port: 80, gatewayRefs: [{ name: 'gw' }] },
+    progressDeadlineSeconds: 60,
+    analysis: {
+      interval: '1s',
+      threshold: 2,
+      maxWeight: 60,
+      stepWeight: 20,
+      metrics: [
+        {
+          name: 'success-rate',
+          templateRef: { name: 'success-rate' },
+          thresholdRange: { min: 95 },
+          interval: '30s',
+        },
+      ],
+      ...analysis,
+    },
+    ...extra,
+  };
+}
+
 /**
  * A loopback Prometheus target whose gauge values the test sets: the stand-in for an app's
  * metrics, scraped by the real Prometheus so the operator runs real PromQL over real samples.

@@ -3,7 +3,7 @@ import { startPrometheus, type Prometheus } from '../../env/prometheus.ts';
 import { providerCrdFile } from '../../env/provider-crds.ts';
 import { installFledgeCrds } from '../crds.ts';
 import { testKubeConfig, testNamespace } from '../support.ts';
-import { fixtures, startGaugeTarget, initialized } from './fixtures.ts';
+import { fixtures, gatewayCanarySpec, startGaugeTarget, initialized } from './fixtures.ts';
 import { startOperator, type OperatorProcess } from './harness.ts';
 
 /**
@@ -39,32 +39,7 @@ export async function operatorEnv(prefix: string) {
       return op;
     },
     /** A gatewayapi Canary over the success-rate template; `analysis` overrides the defaults. */
-    canarySpec: (
-      app: string,
-      analysis: Record<string, unknown> = {},
-      extra: Record<string, unknown> = {},
-    ) => ({
-      provider: 'gatewayapi',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app },
-      service: { port: 80, gatewayRefs: [{ name: 'gw' }] },
-      progressDeadlineSeconds: 60,
-      analysis: {
-        interval: '1s',
-        threshold: 2,
-        maxWeight: 60,
-        stepWeight: 20,
-        metrics: [
-          {
-            name: 'success-rate',
-            templateRef: { name: 'success-rate' },
-            thresholdRange: { min: 95 },
-            interval: '30s',
-          },
-        ],
-        ...analysis,
-      },
-      ...extra,
-    }),
+    canarySpec: gatewayCanarySpec,
     /** Creates the Deployment and its Canary and waits for initialization. */
     release: async (app: string, spec: Record<string, unknown>, labels?: Record<string, string>) => {
       setSuccessRate(app, 99);
