@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 const KEY = 'fledge.dev_Canary';
+const FLEET_KEY = 'fledge.dev_FleetCanary';
 
 /** The scripts as Argo CD reads them: health, action discovery, and one action.lua per action. */
 export interface ArgoScripts {
   health: string;
+  /** The FleetCanary's health, for a hub cluster. */
+  fleetHealth: string;
   discovery: string;
   actions: { name: string; lua: string }[];
 }
@@ -22,6 +25,7 @@ export function readArgoScripts(dir: string): ArgoScripts {
     .sort();
   return {
     health: readFileSync(join(dir, 'health.lua'), 'utf8'),
+    fleetHealth: readFileSync(join(dir, 'fleet-health.lua'), 'utf8'),
     discovery: readFileSync(join(actionsDir, 'discovery.lua'), 'utf8'),
     actions: names.map((name) => ({ name, lua: readFileSync(join(actionsDir, name, 'action.lua'), 'utf8') })),
   };
@@ -43,6 +47,7 @@ export function argoConfigPatch(s: ArgoScripts): string {
       data: {
         [`resource.customizations.health.${KEY}`]: s.health,
         [`resource.customizations.actions.${KEY}`]: actions,
+        [`resource.customizations.health.${FLEET_KEY}`]: s.fleetHealth,
       },
     },
     literal,

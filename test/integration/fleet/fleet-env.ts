@@ -63,6 +63,8 @@ export async function hubEnv(prefix: string) {
         { ...fleets, name, body: { spec } },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       ),
+    /** The whole FleetCanary, as GitOps agents read it. */
+    fleetObject: (name: string) => custom.getNamespacedCustomObject({ ...fleets, name }) as Promise<unknown>,
     fleetStatus: async (name: string) =>
       ((await custom.getNamespacedCustomObject({ ...fleets, name })) as { status?: FleetCanaryStatus })
         .status,

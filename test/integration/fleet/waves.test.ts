@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../env/wait.ts';
 import { runCli } from '../cli/run-cli.ts';
+import { argoFleetHealth } from '../gitops/argocd.ts';
+import { kstatusTool, type Kstatus } from '../gitops/kstatus.ts';
 import type { CanaryStatus } from '../../../operator/src/api/index.ts';
 import type { OperatorProcess } from '../operator/harness.ts';
 import { fleetEnv, type FleetEnv } from './fleet-env.ts';
@@ -21,7 +23,10 @@ describe('fleet: one release, wave by wave, across member clusters', () => {
       .reduce((n, e) => n + (e.count ?? 1), 0);
   const setImage = (image: string) => Promise.all(env.members.map((m) => m.f.setImage(app, image)));
 
+  let kstatus: (obj: unknown) => Promise<Kstatus>;
+
   beforeAll(async () => {
+    kstatus = await kstatusTool();
     env = await fleetEnv(['m1', 'm2']);
     await env.deployApp(app);
     await env.registerMember('m1', { 'fledge.dev/fleet': 'shop', wave: 'first' });
@@ -70,6 +75,10 @@ describe('fleet: one release, wave by wave, across member clusters', () => {
     expect(await primaryImage('m2')).toBe('example/web:1');
     const reasons = (await env.fleetEvents(app)).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['ReleaseStarted', 'GateOpened', 'Halted']));
+    // GitOps health of the hub's object: Argo CD (the shipped Lua) and Flux (kstatus) both say failed.
+    const halted0 = await env.fleetObject(app);
+    expect(await argoFleetHealth(halted0)).toMatchObject({ status: 'Degraded' });
+    expect((await kstatus(halted0)).status).toBe('Failed');
     // The CLI on the hub: the grid, and exit 1 for a halted release.
     const cli = await runCli(inject('kubeconfig'), ['fleet', 'status', app, '-n', env.hubNs]);
     expect(cli.code).toBe(1);
@@ -123,6 +132,9 @@ describe('fleet: one release, wave by wave, across member clusters', () => {
     expect((await env.fleetEvents(app)).map((e) => e.reason)).toEqual(
       expect.arrayContaining(['WaveSucceeded', 'Succeeded']),
     );
+    const succeeded0 = await env.fleetObject(app);
+    expect(await argoFleetHealth(succeeded0)).toMatchObject({ status: 'Healthy' });
+    expect((await kstatus(succeeded0)).status).toBe('Current');
     const watched = await watching;
     expect(watched.code).toBe(0);
     expect(watched.stdout).toMatch(/wave first {2}Soaking/);

@@ -27,6 +27,7 @@ export function runArgoScript<T>(script: string, obj: unknown): Promise<T> {
 }
 
 export const argoHealth = (obj: unknown) => runArgoScript<ArgoHealth>('health.lua', obj);
+export const argoFleetHealth = (obj: unknown) => runArgoScript<ArgoHealth>('fleet-health.lua', obj);
 export const argoActions = (obj: unknown) =>
   runArgoScript<Record<string, { disabled: boolean }>>('actions/discovery.lua', obj);
 /** The object an Argo CD action would write back. */

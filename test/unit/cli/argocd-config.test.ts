@@ -12,6 +12,9 @@ describe('kubectl fledge argocd-cm', () => {
     expect(patch.data['resource.customizations.health.fledge.dev_Canary']).toBe(
       readFileSync(join(dir, 'health.lua'), 'utf8'),
     );
+    expect(patch.data['resource.customizations.health.fledge.dev_FleetCanary']).toBe(
+      readFileSync(join(dir, 'fleet-health.lua'), 'utf8'),
+    );
     const actions = parse(patch.data['resource.customizations.actions.fledge.dev_Canary'] ?? '') as {
       'discovery.lua': string;
       definitions: { name: string; 'action.lua': string }[];
