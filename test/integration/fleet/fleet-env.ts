@@ -97,6 +97,8 @@ export async function hubEnv(prefix: string) {
           fieldSelector: `involvedObject.name=${name},involvedObject.kind=FleetCanary`,
         })
       ).items,
+    /** SIGKILLs every fleet controller started so far. */
+    killHubs: () => Promise.all(hubs.map((h) => h.kill())),
     startHub: async (env: Record<string, string> = {}) => {
       const hub = await startOperator({
         kubeconfig: inject('kubeconfig'),

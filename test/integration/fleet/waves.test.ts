@@ -5,6 +5,7 @@ import { argoFleetHealth } from '../gitops/argocd.ts';
 import { kstatusTool, type Kstatus } from '../gitops/kstatus.ts';
 import type { CanaryStatus } from '../../../operator/src/api/index.ts';
 import type { OperatorProcess } from '../operator/harness.ts';
+import { reconcileCount } from '../operator/setup.ts';
 import { fleetEnv, type FleetEnv } from './fleet-env.ts';
 
 // One release across three real control planes: the hub (the shared test cluster) runs the fleet
@@ -141,5 +142,40 @@ describe('fleet: one release, wave by wave, across member clusters', () => {
     expect(watched.stdout.trimEnd().split('\n').slice(-6).join('\n')).toMatch(
       /Succeeded {2}release app=example\/web:3/,
     );
+  });
+
+  it('keeps every gate closed while no hub runs, and resumes when one starts', async () => {
+    await env.killHubs();
+    const before = { m1: await statusOf('m1'), m2: await statusOf('m2') };
+    await setImage('example/web:4');
+    for (const m of ['m1', 'm2']) {
+      await waitFor(`${m} waiting at its gate for web:4`, async () => {
+        const s = await statusOf(m);
+        return s.phase === 'Waiting' && s.lastAppliedSpec !== before[m as 'm1' | 'm2'].lastAppliedSpec;
+      });
+    }
+    // Several more passes of each member operator: still held, nothing opened the gates.
+    const passes = await Promise.all(env.members.map((m) => reconcileCount(m.operator.metricsUrl)));
+    await waitFor('three more passes in each member', async () =>
+      (await Promise.all(env.members.map((m) => reconcileCount(m.operator.metricsUrl)))).every(
+        (n, i) => n >= passes[i]! + 3,
+      ),
+    );
+    for (const m of ['m1', 'm2'] as const) {
+      const s = await statusOf(m);
+      expect(s.phase).toBe('Waiting');
+      expect(s.canaryWeight ?? 0).toBe(0);
+      expect(s.lastCommand?.id).toBe(before[m].lastCommand?.id);
+      expect(await primaryImage(m)).toBe('example/web:3');
+    }
+    await env.startHub();
+    const done = await env.waitForFleet(
+      app,
+      'web:4 Succeeded',
+      (s) => s.release?.id === 'app=example/web:4' && s.phase === 'Succeeded',
+      90_000,
+    );
+    expect(done.clusters?.map((c) => c.phase)).toEqual(['Succeeded', 'Succeeded']);
+    expect(await primaryImage('m2')).toBe('example/web:4');
   });
 });
