@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { apiMessage } from '../kube/errors.ts';
 import type { KubeRest } from '../kube/rest.ts';
-import { fleetPath, reconcileFleet, type FleetDeps, type FleetObject } from './reconciler.ts';
+import { fleetPath, pruneClients, reconcileFleet, type FleetDeps, type FleetObject } from './reconciler.ts';
 
 export class FleetLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -88,6 +88,8 @@ export class FleetLoop {
       }
       this.deps.metrics.passes.observe({ namespace, name, result }, (performance.now() - started) / 1000);
     }
+    // Ten rounds without a use: the Secret is gone or no FleetCanary selects it any more.
+    pruneClients(this.deps.clients, this.deps.now().getTime(), 10 * this.pollMs);
     for (const key of this.seen) {
       if (names.has(key)) continue;
       const [namespace = '', name = ''] = key.split('/');

@@ -1,7 +1,8 @@
 // One pass over one FleetCanary: read every member cluster, decide (plan.ts), persist the decision
 // in status, then act on it: open or abort gates, record Events. Nothing is sent before the status
-// that calls for it is stored, and every command's text is fixed by (fleet, cluster, revision), so
-// a crash anywhere in the pass, or a second hub, never opens a gate twice or for another release.
+// that calls for it is stored, and every command's text is fixed by (fleet, cluster, release,
+// revision, attempt), so a crash anywhere in the pass, or a second hub, never opens a gate twice or
+// for another release.
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
@@ -61,7 +62,15 @@ export const fleetPath = (namespace?: string, name?: string, subresource?: strin
 const clientKey = (secretNamespace: string, secret: string, spec: FleetCanarySpec) =>
   `${secretNamespace}/${secret}/${spec.canaryRef.namespace}`;
 
-export type MemberClients = Map<string, { version: string; client: MemberClient | { error: string } }>;
+export type MemberClients = Map<
+  string,
+  { version: string; client: MemberClient | { error: string }; usedAt: number }
+>;
+
+/** Forgets the clients of Secrets no pass has used for `idleMs` (deleted, or no longer selected). */
+export function pruneClients(clients: MemberClients, now: number, idleMs: number): void {
+  for (const [key, entry] of clients) if (now - entry.usedAt > idleMs) clients.delete(key);
+}
 
 export async function reconcileFleet(fleet: FleetObject, deps: FleetDeps): Promise<PassResult> {
   const { namespace, name } = fleet.metadata;
@@ -127,7 +136,8 @@ export async function reconcileFleet(fleet: FleetObject, deps: FleetDeps): Promi
       e.type,
       e.reason,
       e.message,
-      `${fleet.metadata.uid}/${next.release?.id}/${e.reason}/${e.message}`,
+      // Once per release (its start names it: a release id can come back later), reason and message.
+      `${fleet.metadata.uid}/${next.release?.startedAt}/${e.reason}/${e.message}`,
     );
   }
   return decided.nextAt ? { nextAt: decided.nextAt } : {};
@@ -165,9 +175,11 @@ async function readMembers(secrets: V1Secret[], spec: FleetCanarySpec, deps: Fle
         entry = {
           version,
           client: MemberClient.fromSecret(secret, spec.canaryRef.namespace, deps.memberTimeoutMs),
+          usedAt: 0,
         };
         deps.clients.set(key, entry);
       }
+      entry.usedAt = deps.now().getTime();
       const client = entry.client;
       const read =
         'error' in client
