@@ -7,9 +7,9 @@ describe('member clients', () => {
       ['hub/eu-1/shop', { version: 'a', client: { error: 'x' }, usedAt: 1_000 }],
       ['hub/gone/shop', { version: 'b', client: { error: 'x' }, usedAt: 100 }],
     ]);
-    pruneClients(clients, 1_500, 1_000);
+    pruneClients(clients, 1_050, 1_000);
     expect([...clients.keys()]).toEqual(['hub/eu-1/shop', 'hub/gone/shop']);
-    pruneClients(clients, 1_200 + 1_000, 1_000);
+    pruneClients(clients, 1_500, 1_000);
     expect([...clients.keys()]).toEqual(['hub/eu-1/shop']);
   });
 });
