@@ -3,7 +3,7 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createLogUpdate } from 'log-update';
 import { GROUP, VERSION } from '../api/index.ts';
-import { followObject } from './follow.ts';
+import { followObject, followUntil, type FollowEnd } from './follow.ts';
 import { fleetOutcome, renderFleet, type FleetView } from './fleet-render.ts';
 import { clock, colors, fit } from './render.ts';
 import { retryBusy } from './retry.ts';
@@ -34,9 +34,7 @@ export interface FleetWatchOptions {
 }
 
 /** Follows a FleetCanary, redrawing its grid, until it is Succeeded or Halted, the timeout or the signal. */
-export async function watchFleet(
-  o: FleetWatchOptions,
-): Promise<{ end: 'phase' | 'timeout' | 'aborted'; view: FleetView }> {
+export async function watchFleet(o: FleetWatchOptions): Promise<{ end: FollowEnd; view: FleetView }> {
   const c = colors(o.color);
   let last = await getFleet(o.kc, o.namespace, o.name);
   const frame = o.tty ? createLogUpdate(o.out as NodeJS.WriteStream, { showCursor: true }) : undefined;
@@ -54,31 +52,22 @@ export async function watchFleet(
   };
   draw();
   if (fleetOutcome(last.status?.phase)) return { end: 'phase', view: last };
-  return new Promise((resolve) => {
-    let finished = false;
-    const ticker = frame ? setInterval(draw, 1000) : undefined;
-    const timer = o.timeoutMs !== undefined ? setTimeout(() => finish('timeout'), o.timeoutMs) : undefined;
-    const onAbort = () => finish('aborted');
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    const following = followObject<FleetView>(o.kc, 'fleetcanaries', o.namespace, o.name, (v) => {
-      if (finished) return;
+  const end = await followUntil<FleetView>({
+    follow: (onChange) => followObject<FleetView>(o.kc, 'fleetcanaries', o.namespace, o.name, onChange),
+    onChange: (v) => {
       last = v;
       draw();
-      if (fleetOutcome(v.status?.phase)) finish('phase');
-    });
-    function finish(end: 'phase' | 'timeout' | 'aborted') {
-      if (finished) return;
-      finished = true;
-      clearInterval(ticker);
-      clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-      following.stop();
+    },
+    ended: (v) => fleetOutcome(v.status?.phase) !== undefined,
+    tick: frame ? draw : undefined,
+    finish: () => {
       if (frame) {
         draw();
         frame.done();
       }
-      resolve({ end, view: last });
-    }
-    if (o.signal?.aborted) finish('aborted');
+    },
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
   });
+  return { end, view: last };
 }

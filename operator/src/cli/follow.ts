@@ -61,3 +61,44 @@ export function followObject<T>(
     },
   };
 }
+
+export type FollowEnd = 'phase' | 'timeout' | 'aborted';
+
+/**
+ * Follows an object until `ended` says so, the timeout or the signal: every version goes to
+ * `onChange`, `tick` (a terminal's frame, which shows ages) runs every second if given, and
+ * `finish` runs once at the end, before the promise resolves.
+ */
+export function followUntil<T>(o: {
+  follow: (onChange: (obj: T) => void) => Following;
+  onChange: (obj: T) => void;
+  ended: (obj: T) => boolean;
+  tick?: (() => void) | undefined;
+  finish: () => void;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+}): Promise<FollowEnd> {
+  return new Promise<FollowEnd>((resolve) => {
+    let finished = false;
+    const ticker = o.tick ? setInterval(o.tick, 1000) : undefined;
+    const timer = o.timeoutMs !== undefined ? setTimeout(() => end('timeout'), o.timeoutMs) : undefined;
+    const onAbort = () => end('aborted');
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    function end(how: FollowEnd) {
+      if (finished) return;
+      finished = true;
+      clearInterval(ticker);
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      following.stop();
+      o.finish();
+      resolve(how);
+    }
+    const following = o.follow((obj) => {
+      if (finished) return;
+      o.onChange(obj);
+      if (o.ended(obj)) end('phase');
+    });
+    if (o.signal?.aborted) end('aborted');
+  });
+}

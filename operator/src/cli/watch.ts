@@ -4,7 +4,7 @@ import { createLogUpdate } from 'log-update';
 import type { CanaryPhase, CanaryStatus } from '../api/index.ts';
 import { GROUP, VERSION } from '../controller.ts';
 import { retryBusy } from './retry.ts';
-import { followCanary, type Following } from './follow.ts';
+import { followCanary, followUntil } from './follow.ts';
 import { clock, colors, fit, renderFrame, renderLine, type CanaryView } from './render.ts';
 
 /** Where progress goes: process.stdout, or anything with `write`. */
@@ -78,34 +78,23 @@ export async function watchCanary(o: WatchOptions): Promise<WatchResult> {
   draw();
   if (ended(last)) return { end: 'phase', status: last.status };
 
-  return new Promise<WatchResult>((resolve) => {
-    let finished = false;
+  const end = await followUntil<CanaryView>({
+    follow: (onChange) => followCanary(o.kc, o.namespace, o.name, onChange),
+    onChange: (obj) => {
+      last = obj;
+      draw();
+    },
+    ended,
     // A TTY frame shows ages: refresh it every second even when nothing changes.
-    const ticker = tty ? setInterval(draw, 1000) : undefined;
-    const timer = o.timeoutMs !== undefined ? setTimeout(() => finish('timeout'), o.timeoutMs) : undefined;
-    const onAbort = () => finish('aborted');
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-
-    function finish(end: WatchResult['end']) {
-      if (finished) return;
-      finished = true;
-      clearInterval(ticker);
-      clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-      following.stop();
+    tick: tty ? draw : undefined,
+    finish: () => {
       if (tty) {
         draw();
         frame?.done();
       }
-      resolve({ end, status: last.status });
-    }
-
-    const following: Following = followCanary(o.kc, o.namespace, o.name, (obj) => {
-      if (finished) return;
-      last = obj;
-      draw();
-      if (ended(obj)) finish('phase');
-    });
-    if (o.signal?.aborted) finish('aborted');
+    },
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
   });
+  return { end, status: last.status };
 }
