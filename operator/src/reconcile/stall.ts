@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Canary } from '../api/index.ts';
+import { API_VERSION, type Canary } from '../api/index.ts';
 import type { CanaryObject } from '../controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { stalledStatus } from './status.ts';
@@ -40,7 +40,7 @@ export async function stall(
   log.warn({ reason }, message);
   await deps.events.record(
     {
-      apiVersion: obj.apiVersion ?? 'fledge.dev/v1alpha1',
+      apiVersion: obj.apiVersion ?? API_VERSION,
       kind: 'Canary',
       namespace,
       name,
