@@ -2,7 +2,6 @@
 // The fledge user CLI and kubectl plugin (docs/cli.md): `kubectl fledge get -A`,
 // `kubectl fledge promote podinfo -n demo`. Reads the cluster from $KUBECONFIG (or ~/.kube/config)
 // like kubectl.
-import { KubeConfig } from '@kubernetes/client-node';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   canaryPhaseSchema,
@@ -16,37 +15,22 @@ import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { argoConfigPatch, readArgoScripts } from './argocd-config.ts';
 import { formatFinding, lintText } from './lint.ts';
-import { InputError, sendCommand, waitForStatus } from './control.ts';
-import { getFleet, watchFleet } from './fleet.ts';
-import { renderFleet } from './fleet-render.ts';
+import { sendCommand, waitForStatus } from './control.ts';
+import {
+  errorMessage,
+  exitCodes,
+  exitWith,
+  kubeConfig,
+  namespaceOf,
+  seconds,
+  useColor,
+  watchExitCode,
+} from './command-support.ts';
+import { addFleetCommands } from './fleet-command.ts';
 import { get, getWatch, outputFormats, type OutputFormat } from './get.ts';
 import { colors, renderFrame } from './render.ts';
 import { argoScriptsDir, cliVersion } from '../runtime/package-root.ts';
 import { getCanary, watchCanary } from './watch.ts';
-
-/** Exit codes of every command: 0 ok, 1 the release failed, 2 usage or input error, 3 timeout. */
-export const exitCodes = { succeeded: 0, failed: 1, usage: 2, timeout: 3, aborted: 130 } as const;
-
-function kubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  return kc;
-}
-
-/** -n, else the namespace of the kubeconfig's current context, else `default`. */
-function namespaceOf(kc: KubeConfig, flag: string | undefined): string {
-  return flag ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
-}
-
-const useColor = () => process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-
-function seconds(v: string): number {
-  const n = Number(v);
-  // Node timers hold at most 2^31-1 ms (24.8 days); a longer one would fire at once.
-  if (!Number.isFinite(n) || n <= 0 || n > 2_000_000)
-    throw new InvalidArgumentError('must be a positive number of seconds, at most 2000000');
-  return n;
-}
 
 function phase(v: string, all: CanaryPhase[] = []): CanaryPhase[] {
   const parsed = canaryPhaseSchema.safeParse(v);
@@ -59,37 +43,6 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function errorMessage(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  if (code === 404) return 'not found';
-  if (err instanceof InputError) return err.message;
-  const body = (err as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      return String((JSON.parse(body) as { message?: unknown }).message ?? body);
-    } catch {
-      return body;
-    }
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * Runs a command's body and exits with the code it returns. An error it did not handle is one line
- * on standard error and exit 2, never a stack trace; exiting also keeps idle keep-alive sockets of
- * the Kubernetes client from holding the process.
- */
-async function exitWith(label: string, body: () => Promise<number>): Promise<never> {
-  let code: number;
-  try {
-    code = await body();
-  } catch (err) {
-    console.error(`${label}: ${errorMessage(err)}`);
-    code = exitCodes.usage;
-  }
-  process.exit(code);
 }
 
 const program = new Command('fledge')
@@ -204,10 +157,8 @@ program
         });
         if (result.end === 'timeout') {
           console.error(`fledge watch: timed out; phase ${result.status?.phase ?? 'unknown'}`);
-          return exitCodes.timeout;
         }
-        if (result.end === 'aborted') return exitCodes.aborted;
-        return result.status?.phase === 'Failed' ? exitCodes.failed : exitCodes.succeeded;
+        return watchExitCode(result.end, result.status?.phase === 'Failed');
       });
     },
   );
@@ -369,47 +320,7 @@ program
     });
   });
 
-const fleet = program
-  .command('fleet')
-  .description('fleet releases across member clusters (run against the hub cluster)');
-fleet
-  .command('status')
-  .description(
-    'show a FleetCanary: its release, every wave and cluster, the verdict; exits 1 when Halted (--watch: follow it live)',
-  )
-  .argument('<name>', 'the FleetCanary')
-  .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context namespace, else default)')
-  .option('-w, --watch', 'follow it live until the release succeeds (exit 0) or halts (exit 1)')
-  .option('--timeout <seconds>', 'with --watch: give up after this long (exit 3)', seconds)
-  .option('--no-tty', 'with --watch: print the grid on each change even on a terminal')
-  .action(
-    async (name: string, o: { namespace?: string; watch?: boolean; timeout?: number; tty: boolean }) => {
-      const kc = kubeConfig();
-      const namespace = namespaceOf(kc, o.namespace);
-      await exitWith(`fledge fleet status: fleetcanary ${namespace}/${name}`, async () => {
-        if (!o.watch) {
-          const view = await getFleet(kc, namespace, name);
-          console.log(renderFleet(view, { now: new Date(), colors: colors(useColor()) }).join('\n'));
-          return view.status?.phase === 'Halted' ? exitCodes.failed : exitCodes.succeeded;
-        }
-        const abort = new AbortController();
-        process.once('SIGINT', () => abort.abort());
-        const result = await watchFleet({
-          kc,
-          namespace,
-          name,
-          out: process.stdout,
-          tty: o.tty && process.stdout.isTTY === true,
-          color: useColor(),
-          ...(o.timeout !== undefined ? { timeoutMs: o.timeout * 1000 } : {}),
-          signal: abort.signal,
-        });
-        if (result.end === 'timeout') return exitCodes.timeout;
-        if (result.end === 'aborted') return exitCodes.aborted;
-        return result.view.status?.phase === 'Halted' ? exitCodes.failed : exitCodes.succeeded;
-      });
-    },
-  );
+addFleetCommands(program);
 
 try {
   await program.parseAsync();
