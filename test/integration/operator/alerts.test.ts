@@ -22,6 +22,7 @@ describe('operator: alerts', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let metricsUrl = '';
   let logs: () => string = () => '';
+  let waitForLog: (pattern: RegExp) => Promise<void> = async () => {};
   const at = (path: string) => receiver.received.filter((r) => r.path === path);
 
   const createProvider = (name: string, spec: Record<string, unknown>) =>
@@ -51,6 +52,7 @@ describe('operator: alerts', () => {
     const op = await env.startOperator();
     metricsUrl = op.metricsUrl;
     logs = op.logs;
+    waitForLog = op.waitForLog;
     await env.release(
       'web',
       env.canarySpec('web', {
@@ -137,7 +139,7 @@ describe('operator: alerts', () => {
     expect(count('type="slack",result="sent"')).toBeGreaterThanOrEqual(4);
     expect(count('type="generic",result="failed"')).toBeGreaterThanOrEqual(3);
     expect(count('type="unknown",result="unresolved"')).toBeGreaterThanOrEqual(1);
-    expect(logs()).toContain('alert not delivered: generic: HTTP 500');
+    await waitForLog(/alert not delivered: generic: HTTP 500/);
     expect(logs()).not.toContain(receiver.base);
   });
 });

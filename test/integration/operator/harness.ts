@@ -12,8 +12,13 @@ const entries = { operator: join(src, 'main.ts'), fleet: join(src, 'fleet', 'mai
 
 export interface OperatorProcess {
   metricsUrl: string;
-  /** Everything the process logged (JSON lines). */
+  /** Everything the process logged (JSON lines) and the pipe has delivered so far. */
   logs(): string;
+  /**
+   * Waits (bounded) until the logs match: a line the process writes right after an effect another
+   * client already sees can still be in the pipe, so asserting on logs() at once races it.
+   */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** SIGTERM and wait: a graceful stop. */
   stop(): Promise<void>;
   /** SIGKILL: a crash, nothing flushed or released. */
@@ -73,6 +78,9 @@ export async function startOperator(opts: {
   return {
     metricsUrl,
     logs: () => output,
+    waitForLog: async (pattern, timeoutMs = 10_000) => {
+      await waitFor(`the operator to log ${pattern}`, () => pattern.test(output), { timeoutMs });
+    },
     exited,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -64,7 +64,7 @@ describe('operator: restarts and leader election', () => {
     rec.stop();
     const weights = rec.progressingWeights();
     expect(weights).toEqual([0, 20, 40, 60, 80]);
-    expect(standby.logs()).toMatch(/"phase":"Succeeded"/);
+    await standby.waitForLog(/"phase":"Succeeded"/);
     const lease = await f.readLease();
     expect(lease.spec.holderIdentity).toBe(leader === 'a' ? 'replica-b' : 'replica-a');
     expect(lease.spec.leaseTransitions).toBeGreaterThanOrEqual(1);

@@ -207,6 +207,7 @@ describe('operator: strategies, deletion, stalls', () => {
     expect((await fetch(`${op.metricsUrl}/readyz`)).status).toBe(200);
     await op.stop();
     expect(await op.exited).toBe(0);
-    expect(op.logs()).toMatch(/"msg":"stopped"/);
+    // 'exit' can come before the last of stdout has been read.
+    await op.waitForLog(/"msg":"stopped"/);
   });
 });
